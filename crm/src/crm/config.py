@@ -1,0 +1,59 @@
+"""All CRM settings. Nothing else in the package reads ``os.environ``."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_WEBHOOK_SECRET = "whsec_ZGV2LW9ubHktcmVhY2gtd2ViaG9vay1zZWNyZXQ="
+
+LlmProviderName = Literal["offline", "groq", "gemini", "openai"]
+
+log = logging.getLogger(__name__)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite+aiosqlite:///./reach.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    webhook_secret: str = Field(
+        DEV_WEBHOOK_SECRET, description="Standard Webhooks secret (whsec_...) shared with the channel service"
+    )
+    channel_service_url: str = "http://127.0.0.1:8001"
+    crm_public_url: str = "http://127.0.0.1:8000"
+    llm_provider: LlmProviderName = "offline"
+    llm_model: str | None = None
+    groq_api_key: str | None = None
+    gemini_api_key: str | None = None
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+
+    run_migrations_on_startup: bool = True
+    run_dispatcher: bool = Field(True, description="run the scheduled-send dispatcher in the CRM process")
+    dispatch_batch_size: int = Field(500, ge=1, le=1000)
+    dispatch_poll_seconds: float = Field(0.5, gt=0)
+    dispatch_claim_ttl_seconds: float = Field(60.0, gt=0)
+    ingest_batch_size: int = Field(2000, ge=1, le=20000)
+    brand_timezone: str = "Asia/Kolkata"
+    default_currency: str = "INR"
+    web_dist_dir: str | None = Field(None, description="built web app to serve at / (defaults to web/dist)")
+
+    @property
+    def database_kind(self) -> Literal["sqlite", "postgresql"]:
+        return "postgresql" if self.database_url.startswith("postgresql") else "sqlite"
+
+    def warn_on_dev_defaults(self) -> None:
+        if self.webhook_secret == DEV_WEBHOOK_SECRET:
+            log.warning("WEBHOOK_SECRET is the development default; set your own in production")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

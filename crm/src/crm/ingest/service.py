@@ -1,0 +1,166 @@
+"""Ingestion rules: validate each record, upsert valid ones by external_id, keep the rollup current."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.ingest import repository as repo
+from crm.ingest.schemas import (
+    CustomerIn,
+    IngestReport,
+    OrderIn,
+    RejectedRecord,
+    describe_errors,
+)
+from crm.models.customer import encode_tags
+from crm.models.order import order_counts
+from crm.money import to_minor
+
+
+def customer_row(record: CustomerIn) -> dict[str, Any]:
+    """Only the fields the record carries, so a partial update leaves the others alone."""
+    data = record.model_dump(exclude_unset=True)
+    row: dict[str, Any] = {k: v for k, v in data.items() if k not in ("tags", "consent")}
+    if "tags" in data:
+        row["tags"] = encode_tags(data["tags"] or [])
+    if record.consent is not None:
+        for channel, value in record.consent.model_dump(exclude_none=True).items():
+            row[f"consent_{channel}"] = value
+    return row
+
+
+def order_row(record: OrderIn, customer_id: int) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "external_id": record.external_id,
+        "customer_id": customer_id,
+        "ordered_at": record.ordered_at,
+        "amount_minor": record.amount_minor,
+    }
+    if "currency" in record.model_fields_set:
+        row["currency"] = record.currency
+    if "status" in record.model_fields_set:
+        row["status"] = record.status
+    return row
+
+
+class IngestService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ingest(
+        self,
+        customers: Sequence[dict[str, Any]],
+        orders: Sequence[dict[str, Any]],
+        line_numbers: dict[tuple[str, int], int] | None = None,
+    ) -> IngestReport:
+        report = IngestReport()
+        lines = line_numbers or {}
+
+        def reject(kind: str, index: int, raw: dict[str, Any], errors: list[str]) -> None:
+            ext = raw.get("external_id")
+            report.rejected.append(
+                RejectedRecord(
+                    kind="customer" if kind == "customer" else "order",
+                    index=index,
+                    line=lines.get((kind, index)),
+                    external_id=str(ext) if ext is not None else None,
+                    errors=errors,
+                )
+            )
+
+        valid_customers: dict[str, CustomerIn] = {}
+        for index, raw in enumerate(customers):
+            try:
+                record = CustomerIn.model_validate(raw)
+            except ValidationError as exc:
+                reject("customer", index, raw, describe_errors(exc))
+                continue
+            valid_customers[record.external_id] = record
+        if valid_customers:
+            await self._upsert_customers(list(valid_customers.values()), report)
+
+        valid_orders: dict[str, tuple[int, OrderIn]] = {}
+        for index, raw in enumerate(orders):
+            try:
+                order = OrderIn.model_validate(raw)
+            except ValidationError as exc:
+                reject("order", index, raw, describe_errors(exc))
+                continue
+            valid_orders[order.external_id] = (index, order)
+        if valid_orders:
+            customer_ids = await repo.customer_ids_by_external_id(
+                self.session, sorted({o.customer_external_id for _, o in valid_orders.values()})
+            )
+            known: list[OrderIn] = []
+            for index, order in valid_orders.values():
+                if order.customer_external_id not in customer_ids:
+                    reject(
+                        "order",
+                        index,
+                        {"external_id": order.external_id},
+                        [f"customer_external_id: unknown customer {order.customer_external_id!r}"],
+                    )
+                else:
+                    known.append(order)
+            if known:
+                await self._upsert_orders(known, customer_ids, report)
+        report.rejected.sort(key=lambda r: (r.line or 0, r.kind, r.index))
+        return report
+
+    async def _upsert_customers(self, records: list[CustomerIn], report: IngestReport) -> None:
+        external_ids = [r.external_id for r in records]
+        existing = await repo.customer_ids_by_external_id(self.session, external_ids)
+        await repo.upsert_customers(self.session, [customer_row(r) for r in records])
+        report.customers.updated += len(existing)
+        report.customers.created += len(records) - len(existing)
+        created = [e for e in external_ids if e not in existing]
+        if created:
+            new_ids = await repo.customer_ids_by_external_id(self.session, created)
+            await repo.ensure_stats_rows(self.session, new_ids.values())
+
+    async def _upsert_orders(
+        self, orders: list[OrderIn], customer_ids: dict[str, int], report: IngestReport
+    ) -> None:
+        external_ids = [o.external_id for o in orders]
+        before = await repo.orders_by_external_id(self.session, external_ids)
+        await repo.upsert_orders(
+            self.session, [order_row(o, customer_ids[o.customer_external_id]) for o in orders]
+        )
+        after = await repo.orders_by_external_id(self.session, external_ids)
+        report.orders.updated += len(before)
+        report.orders.created += len(orders) - len(before)
+
+        touched_customers = {v[1] for v in after.values()} | {v[1] for v in before.values()}
+        with_items = [o for o in orders if o.items is not None]
+        item_rows = [
+            {
+                "order_id": after[o.external_id][0],
+                "customer_id": after[o.external_id][1],
+                "ordered_at": o.ordered_at,
+                "counted": order_counts(after[o.external_id][2]),
+                "sku": item.sku,
+                "name": item.name,
+                "category": item.category,
+                "quantity": item.quantity,
+                "unit_price_minor": to_minor(item.unit_price),
+            }
+            for o in with_items
+            for item in o.items or []
+        ]
+        await repo.replace_items(self.session, [after[o.external_id][0] for o in with_items], item_rows)
+        changed_without_items = [
+            {
+                "order_id": after[o.external_id][0],
+                "customer_id": after[o.external_id][1],
+                "ordered_at": o.ordered_at,
+                "counted": order_counts(after[o.external_id][2]),
+            }
+            for o in orders
+            if o.items is None and o.external_id in before
+        ]
+        await repo.sync_item_copies(self.session, changed_without_items)
+        await repo.refresh_customer_stats(self.session, touched_customers)

@@ -1,0 +1,43 @@
+"""The few places where SQL differs by dialect, behind small helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
+
+
+def dialect_name(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def upsert(
+    session: AsyncSession,
+    table: Table,
+    conflict_columns: Sequence[str],
+    update_columns: Sequence[str],
+) -> Any:
+    """INSERT … ON CONFLICT (conflict_columns) DO UPDATE (or DO NOTHING when nothing to update)."""
+    ins: Any = (
+        postgresql.insert(table) if dialect_name(session) == "postgresql" else sqlite.insert(table)
+    )
+    if not update_columns:
+        return ins.on_conflict_do_nothing(index_elements=list(conflict_columns))
+    return ins.on_conflict_do_update(
+        index_elements=list(conflict_columns),
+        set_={name: ins.excluded[name] for name in update_columns},
+    )
+
+
+def insert_ignoring_conflicts(session: AsyncSession, table: Table, conflict_columns: Sequence[str]) -> Any:
+    return upsert(session, table, conflict_columns, [])
+
+
+def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,14 @@
+"""Core Table handles for set-based statements (bulk upserts, INSERT … SELECT)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from sqlalchemy import Table
+
+from crm.models import Customer, CustomerStats, Order, OrderItem
+
+customers_table = cast(Table, Customer.__table__)
+customer_stats_table = cast(Table, CustomerStats.__table__)
+orders_table = cast(Table, Order.__table__)
+order_items_table = cast(Table, OrderItem.__table__)
