@@ -22,7 +22,8 @@ up: install web-build
 	$(PY) -m crm.run_all
 
 test-py: install
-	$(PY) -m pytest
+	cd crm && ../$(PY) -m pytest
+	@if [ -d channel-service/tests ]; then cd channel-service && ../$(PY) -m pytest; fi
 
 test-web: install
 	@if [ -f web/package.json ]; then $(MAKE) -C web test; fi
