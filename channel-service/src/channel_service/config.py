@@ -1,0 +1,128 @@
+"""Every setting of the channel service, read from the environment (or `.env`).
+
+This is the only module that reads the environment. Each field's description is the
+documentation of its environment variable (the upper-cased field name).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from channel_service.lifecycle import ChannelRates
+
+DEV_WEBHOOK_SECRET = "whsec_ZGV2LW9ubHktcmVhY2gtd2ViaG9vay1zZWNyZXQ="
+"""Development-only signing secret (the same as the CRM's); start-up warns while in use."""
+
+
+class Settings(BaseSettings):
+    """Channel service settings; env names are the field names upper-cased."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    webhook_secret: str = Field(
+        default=DEV_WEBHOOK_SECRET,
+        description="Standard Webhooks secret (`whsec_` + base64) used to verify /v1/send and "
+        "to sign callbacks. The default is a development value and logs a warning at start-up.",
+    )
+    sim_time_scale: float = Field(
+        default=60.0,
+        gt=0,
+        description="Simulated seconds per real second (60: a 2-day lifecycle plays in ~48 min; "
+        "tests use 100000+).",
+    )
+    sim_duplicate_rate: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="Probability that an emitted event is emitted a second time (same event_id).",
+    )
+    sim_seed: int | None = Field(
+        default=None,
+        description="Seed of the outcome model; the same seed gives every communication_id the "
+        "same outcome, timings and value. Unset: a random seed, reported by /v1/stats.",
+    )
+    sim_event_log: bool = Field(
+        default=True,
+        description="Keep the ground-truth log of unique emitted events (GET /v1/events).",
+    )
+    sim_event_log_size: int = Field(
+        default=200_000,
+        ge=1,
+        description="How many of the most recent unique events the ground-truth log keeps.",
+    )
+    sim_rates_email: ChannelRates = Field(
+        default=ChannelRates(failure=0.04, engaged=0.30, clicked=0.15, converted=0.10),
+        description="Email outcome rates as JSON: failure; engaged = opened given delivered; "
+        "clicked given opened; converted given clicked.",
+    )
+    sim_rates_whatsapp: ChannelRates = Field(
+        default=ChannelRates(failure=0.03, engaged=0.75, clicked=0.25, converted=0.12),
+        description="WhatsApp outcome rates as JSON (engaged = read given delivered).",
+    )
+    sim_rates_rcs: ChannelRates = Field(
+        default=ChannelRates(failure=0.08, engaged=0.55, clicked=0.18, converted=0.10),
+        description="RCS outcome rates as JSON (engaged = read given delivered).",
+    )
+    sim_rates_sms: ChannelRates = Field(
+        default=ChannelRates(failure=0.06, engaged=0.0, clicked=0.05, converted=0.08),
+        description="SMS outcome rates as JSON (SMS has no open/read: engaged is ignored, "
+        "clicked is given delivered).",
+    )
+    intake_queue_size: int = Field(
+        default=200_000,
+        ge=1,
+        description="Capacity of the intake queue in messages; a batch that does not fit is "
+        "refused whole with 429 and Retry-After.",
+    )
+    intake_retry_after_seconds: int = Field(
+        default=1, ge=1, description="Retry-After sent with a 429 from /v1/send."
+    )
+    workers: int = Field(default=4, ge=1, description="Intake workers draining the queue into the scheduler.")
+    callback_concurrency: int = Field(
+        default=32, ge=1, description="Maximum concurrent outbound callback requests."
+    )
+    callback_batch_size: int = Field(
+        default=1000, ge=1, le=1000, description="Maximum events in one callback request."
+    )
+    callback_linger_ms: float = Field(
+        default=200.0,
+        ge=0,
+        description="Real milliseconds a partial batch waits for more events before it is sent.",
+    )
+    callback_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        description="Attempts per callback batch before it goes to the dead-letter list.",
+    )
+    callback_retry_base_delay: float = Field(
+        default=0.5,
+        gt=0,
+        description="First retry delay in seconds; doubles per attempt, plus up to this much random jitter.",
+    )
+    callback_retry_max_delay: float = Field(
+        default=30.0, gt=0, description="Cap of one retry delay in seconds (also caps Retry-After)."
+    )
+    callback_timeout: float = Field(
+        default=10.0, gt=0, description="Timeout in seconds of one callback request."
+    )
+    shutdown_flush_timeout: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds the service waits at shutdown for pending callback batches.",
+    )
+
+    @model_validator(mode="after")
+    def _check_delays(self) -> Settings:
+        if self.callback_retry_max_delay < self.callback_retry_base_delay:
+            raise ValueError("callback_retry_max_delay must be >= callback_retry_base_delay")
+        return self
+
+    def channel_rates(self) -> dict[str, ChannelRates]:
+        """Outcome rates keyed by channel name."""
+        return {
+            "email": self.sim_rates_email,
+            "whatsapp": self.sim_rates_whatsapp,
+            "rcs": self.sim_rates_rcs,
+            "sms": self.sim_rates_sms,
+        }

@@ -1,0 +1,140 @@
+"""Bounded intake queue with idempotent admission, and the worker pool that drains it.
+
+Admission is all-or-nothing per request: either every new message of the batch fits in the
+queue, or none is queued (429). Messages whose communication_id was seen before (in an earlier
+request or earlier in the same batch) are acknowledged but not queued again. Seen ids are kept
+as 64-bit fingerprints (about 60 bytes each), without bound, for the life of the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from channel_service.callbacks import Outbox
+from channel_service.lifecycle import Channel
+from channel_service.playback import LifecyclePlayer
+from channel_service.stats import ServiceStats
+
+log = logging.getLogger(__name__)
+
+
+class QueuedMessage(NamedTuple):
+    communication_id: str
+    channel: Channel
+    outbox: Outbox
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    queued: int
+    duplicates: int
+
+
+class IntakeFullError(Exception):
+    """The batch's new messages do not fit in the queue; nothing was queued."""
+
+    def __init__(self, needed: int, free: int) -> None:
+        super().__init__(f"intake queue full: {needed} new messages, {free} free slots")
+        self.needed = needed
+        self.free = free
+
+
+class IntakeClosedError(Exception):
+    """The service is shutting down."""
+
+
+def fingerprint(communication_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(communication_id.encode(), digest_size=8).digest(), "big")
+
+
+class IntakeQueue:
+    def __init__(self, capacity: int, stats: ServiceStats) -> None:
+        self.capacity = capacity
+        self._queue: asyncio.Queue[QueuedMessage] = asyncio.Queue(capacity)
+        self._seen: set[int] = set()
+        self._stats = stats
+        self._closed = False
+
+    def __len__(self) -> int:
+        return self._queue.qsize()
+
+    def close(self) -> None:
+        self._closed = True
+
+    def admit(self, messages: Sequence[tuple[str, Channel]], outbox: Outbox) -> Admission:
+        """Queue the batch's new messages, or raise `IntakeFullError` having queued none."""
+        if self._closed:
+            raise IntakeClosedError("intake is closed")
+        fresh: list[tuple[str, Channel]] = []
+        fresh_prints: set[int] = set()
+        seen = self._seen
+        for communication_id, channel in messages:
+            print_ = fingerprint(communication_id)
+            if print_ in seen or print_ in fresh_prints:
+                continue
+            fresh_prints.add(print_)
+            fresh.append((communication_id, channel))
+        free = self.capacity - self._queue.qsize()
+        if len(fresh) > free:
+            raise IntakeFullError(len(fresh), free)
+        seen.update(fresh_prints)
+        for communication_id, channel in fresh:
+            self._queue.put_nowait(QueuedMessage(communication_id, channel, outbox))
+        duplicates = len(messages) - len(fresh)
+        self._stats.accepted += len(fresh)
+        self._stats.duplicate_messages += duplicates
+        return Admission(queued=len(fresh), duplicates=duplicates)
+
+    async def get(self) -> QueuedMessage:
+        return await self._queue.get()
+
+    def get_nowait(self) -> QueuedMessage | None:
+        try:
+            return self._queue.get_nowait()
+        except asyncio.QueueEmpty:
+            return None
+
+
+class WorkerPool:
+    """Workers move messages from the intake queue into the player's scheduler.
+
+    A non-empty `asyncio.Queue.get` does not yield to the loop, so each worker yields after
+    `chunk` messages to keep the HTTP side responsive while a large backlog drains.
+    """
+
+    def __init__(self, queue: IntakeQueue, player: LifecyclePlayer, workers: int, chunk: int = 500) -> None:
+        self._queue = queue
+        self._player = player
+        self._workers = workers
+        self._chunk = chunk
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._tasks = [
+            loop.create_task(self._work(), name=f"intake-worker-{n}") for n in range(self._workers)
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def _work(self) -> None:
+        loop = asyncio.get_running_loop()
+        queue, play = self._queue, self._player.play
+        while True:
+            message: QueuedMessage | None = await queue.get()
+            now = loop.time()
+            handled = 0
+            while message is not None and handled < self._chunk:
+                play(message.communication_id, message.channel, message.outbox, now)
+                handled += 1
+                message = queue.get_nowait() if handled < self._chunk else None
+            await asyncio.sleep(0)
