@@ -100,7 +100,9 @@ async def serve() -> AsyncIterator[Callable[[Any], Awaitable[str]]]:
     servers: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
 
     async def start(app: Any) -> str:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock = socket.socket(
+            socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
+        )  # lets asyncio set TCP_NODELAY
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
