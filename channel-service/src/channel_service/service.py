@@ -72,7 +72,9 @@ class ChannelService:
         self.player.stop()
         left_batches, left_events = await self.callbacks.drain(self.settings.shutdown_flush_timeout)
         await self.callbacks.close()
-        log.info(
+        unfinished = len(self.intake) + self.player.in_flight + left_batches
+        log.log(
+            logging.WARNING if unfinished else logging.INFO,
             "channel service stopped: %d queued messages and %d lifecycles not played; "
             "%d callback batches (%d events) undelivered; %d dead letters",
             len(self.intake),
