@@ -23,9 +23,7 @@ from crm.db import create_engine
 from crm.main import create_app
 from crm.migrate import upgrade_to_head
 
-PG_URL = os.environ.get(
-    "REACH_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/reach_test"
-)
+PG_URL = os.environ.get("REACH_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/reach_test")
 
 
 async def recreate_postgres_database(url: str) -> None:

@@ -26,11 +26,16 @@ async def test_search_paginates_with_a_keyset_cursor(client: httpx.AsyncClient) 
 
 async def test_profile_has_stats_and_orders(client: httpx.AsyncClient) -> None:
     c = customer(birthday="2000-01-01")
-    await client.post("/api/ingest", json={
-        "customers": [c],
-        "orders": [order(c["external_id"], amount=500, ordered_at="2026-01-01T00:00:00Z"),
-                   order(c["external_id"], amount=1500, ordered_at="2026-02-01T00:00:00Z")],
-    })
+    await client.post(
+        "/api/ingest",
+        json={
+            "customers": [c],
+            "orders": [
+                order(c["external_id"], amount=500, ordered_at="2026-01-01T00:00:00Z"),
+                order(c["external_id"], amount=1500, ordered_at="2026-02-01T00:00:00Z"),
+            ],
+        },
+    )
     listing = (await client.get("/api/customers", params={"q": c["external_id"]})).json()
     customer_id = listing["items"][0]["id"]
     profile = (await client.get(f"/api/customers/{customer_id}")).json()

@@ -68,9 +68,7 @@ async def test_invalid_records_are_reported_and_stored_nowhere(
     no_id = customer(external_id="")
     negative = order(good["external_id"], amount=-5)
     bad_date = order(good["external_id"], ordered_at="yesterday-ish")
-    body = await ingest(
-        client, customers=[good, bad_email, bad_phone, no_id], orders=[negative, bad_date]
-    )
+    body = await ingest(client, customers=[good, bad_email, bad_phone, no_id], orders=[negative, bad_date])
     assert body["customers"] == {"created": 1, "updated": 0}
     assert body["orders"] == {"created": 0, "updated": 0}
     rejected = {(r["kind"], r["index"]): r for r in body["rejected"]}
@@ -109,13 +107,17 @@ async def test_only_the_documented_fields_are_required(
     body = await ingest(
         client,
         customers=[{"external_id": "bare"}],
-        orders=[{"external_id": "bare-o", "customer_external_id": "bare",
-                 "ordered_at": "2026-01-01T00:00:00Z", "amount": 10}],
+        orders=[
+            {
+                "external_id": "bare-o",
+                "customer_external_id": "bare",
+                "ordered_at": "2026-01-01T00:00:00Z",
+                "amount": 10,
+            }
+        ],
     )
     assert body["rejected"] == []
-    stats = await session.scalar(
-        select(CustomerStats).join(Customer).where(Customer.external_id == "bare")
-    )
+    stats = await session.scalar(select(CustomerStats).join(Customer).where(Customer.external_id == "bare"))
     assert stats is not None and stats.order_count == 1 and stats.total_spent_minor == 1000
 
 

@@ -57,8 +57,15 @@ async def recompute(session: AsyncSession) -> dict[int, tuple[Any, ...]]:
 async def stored(session: AsyncSession) -> dict[int, tuple[Any, ...]]:
     session.expire_all()
     return {
-        s.customer_id: (s.total_spent_minor, s.order_count, s.avg_order_value_minor, s.first_order_at,
-                        s.last_order_at, s.categories, s.last_item)
+        s.customer_id: (
+            s.total_spent_minor,
+            s.order_count,
+            s.avg_order_value_minor,
+            s.first_order_at,
+            s.last_order_at,
+            s.categories,
+            s.last_item,
+        )
         for s in (await session.scalars(select(CustomerStats))).all()
     }
 
@@ -83,8 +90,11 @@ async def test_rollup_equals_a_recomputation_after_random_ingests(
             }
             if rng.random() < 0.7:  # sometimes an update without items keeps the old ones
                 order["items"] = [
-                    {"name": f"item-{rng.randrange(99)}", "category": rng.choice(CATEGORIES),
-                     "unit_price": 10}
+                    {
+                        "name": f"item-{rng.randrange(99)}",
+                        "category": rng.choice(CATEGORIES),
+                        "unit_price": 10,
+                    }
                     for _ in range(rng.randrange(0, 3))
                 ]
             orders.append(order)

@@ -16,6 +16,7 @@ from crm.errors import install_error_handlers
 from crm.health import router as health_router
 from crm.ingest.router import router as ingest_router
 from crm.migrate import upgrade_to_head
+from crm.segments.router import router as segments_router
 from crm.web_static import mount_web_app
 
 log = logging.getLogger("crm")
@@ -40,12 +41,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Reach CRM",
         version="0.1.0",
-        description="AI-copilot marketing CRM. Every error is JSON: {\"detail\": ...}.",
+        description='AI-copilot marketing CRM. Every error is JSON: {"detail": ...}.',
         lifespan=lifespan,
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (health_router, ingest_router, customers_router):
+    for router in (health_router, ingest_router, customers_router, segments_router):
         app.include_router(router)
     mount_web_app(app, settings.web_dist_dir)
     return app

@@ -26,13 +26,25 @@ def main() -> int:
     uvicorn = [sys.executable, "-m", "uvicorn"]
     processes = [
         subprocess.Popen(
-            [*uvicorn, "channel_service.main:app", "--host", channel_url.hostname or "127.0.0.1",
-             "--port", str(channel_url.port or 8001)],
+            [
+                *uvicorn,
+                "channel_service.main:app",
+                "--host",
+                channel_url.hostname or "127.0.0.1",
+                "--port",
+                str(channel_url.port or 8001),
+            ],
             env=env,
         ),
         subprocess.Popen(
-            [*uvicorn, "crm.main:app", "--host", crm_url.hostname or "127.0.0.1",
-             "--port", str(crm_url.port or 8000)],
+            [
+                *uvicorn,
+                "crm.main:app",
+                "--host",
+                crm_url.hostname or "127.0.0.1",
+                "--port",
+                str(crm_url.port or 8000),
+            ],
             env=env,
         ),
     ]

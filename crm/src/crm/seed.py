@@ -25,24 +25,120 @@ from crm.ingest.service import IngestService
 from crm.migrate import upgrade_to_head
 from crm.models import Customer
 
-FIRST_NAMES_F = ["Aanya", "Aditi", "Ananya", "Anjali", "Asha", "Bhavna", "Deepika", "Diya", "Divya",
-                 "Gauri", "Isha", "Ishita", "Kavya", "Khushi", "Kriti", "Lakshmi", "Meera", "Neha",
-                 "Nikita", "Pooja", "Priya", "Radhika", "Riya", "Sakshi", "Sana", "Shreya", "Simran",
-                 "Sneha", "Tanvi", "Trisha", "Vaishnavi", "Zoya", "Fatima", "Harini", "Janani", "Mitali"]
-FIRST_NAMES_M = ["Aarav", "Arjun", "Dev", "Ishaan", "Kabir", "Karan", "Rahul", "Rohan", "Sahil",
-                 "Vikram", "Aditya", "Nikhil", "Siddharth", "Varun", "Yash"]
-LAST_NAMES = ["Sharma", "Verma", "Iyer", "Nair", "Reddy", "Rao", "Patel", "Shah", "Mehta", "Gupta",
-              "Singh", "Kaur", "Khan", "Das", "Banerjee", "Chatterjee", "Mukherjee", "Joshi",
-              "Kulkarni", "Deshpande", "Pillai", "Menon", "Agarwal", "Bose", "Ghosh", "Saxena",
-              "Malhotra", "Kapoor", "Chopra", "Fernandes", "D'Souza", "Naidu", "Hegde", "Jain"]
+FIRST_NAMES_F = [
+    "Aanya",
+    "Aditi",
+    "Ananya",
+    "Anjali",
+    "Asha",
+    "Bhavna",
+    "Deepika",
+    "Diya",
+    "Divya",
+    "Gauri",
+    "Isha",
+    "Ishita",
+    "Kavya",
+    "Khushi",
+    "Kriti",
+    "Lakshmi",
+    "Meera",
+    "Neha",
+    "Nikita",
+    "Pooja",
+    "Priya",
+    "Radhika",
+    "Riya",
+    "Sakshi",
+    "Sana",
+    "Shreya",
+    "Simran",
+    "Sneha",
+    "Tanvi",
+    "Trisha",
+    "Vaishnavi",
+    "Zoya",
+    "Fatima",
+    "Harini",
+    "Janani",
+    "Mitali",
+]
+FIRST_NAMES_M = [
+    "Aarav",
+    "Arjun",
+    "Dev",
+    "Ishaan",
+    "Kabir",
+    "Karan",
+    "Rahul",
+    "Rohan",
+    "Sahil",
+    "Vikram",
+    "Aditya",
+    "Nikhil",
+    "Siddharth",
+    "Varun",
+    "Yash",
+]
+LAST_NAMES = [
+    "Sharma",
+    "Verma",
+    "Iyer",
+    "Nair",
+    "Reddy",
+    "Rao",
+    "Patel",
+    "Shah",
+    "Mehta",
+    "Gupta",
+    "Singh",
+    "Kaur",
+    "Khan",
+    "Das",
+    "Banerjee",
+    "Chatterjee",
+    "Mukherjee",
+    "Joshi",
+    "Kulkarni",
+    "Deshpande",
+    "Pillai",
+    "Menon",
+    "Agarwal",
+    "Bose",
+    "Ghosh",
+    "Saxena",
+    "Malhotra",
+    "Kapoor",
+    "Chopra",
+    "Fernandes",
+    "D'Souza",
+    "Naidu",
+    "Hegde",
+    "Jain",
+]
 # (city, state, weight)
-CITIES = [("Mumbai", "Maharashtra", 14), ("Delhi", "Delhi", 13), ("Bengaluru", "Karnataka", 12),
-          ("Hyderabad", "Telangana", 8), ("Chennai", "Tamil Nadu", 7), ("Kolkata", "West Bengal", 7),
-          ("Pune", "Maharashtra", 7), ("Ahmedabad", "Gujarat", 5), ("Jaipur", "Rajasthan", 4),
-          ("Lucknow", "Uttar Pradesh", 4), ("Chandigarh", "Chandigarh", 3), ("Kochi", "Kerala", 3),
-          ("Indore", "Madhya Pradesh", 3), ("Gurugram", "Haryana", 4), ("Noida", "Uttar Pradesh", 3),
-          ("Surat", "Gujarat", 2), ("Bhopal", "Madhya Pradesh", 2), ("Guwahati", "Assam", 2),
-          ("Bhubaneswar", "Odisha", 2), ("Nagpur", "Maharashtra", 2)]
+CITIES = [
+    ("Mumbai", "Maharashtra", 14),
+    ("Delhi", "Delhi", 13),
+    ("Bengaluru", "Karnataka", 12),
+    ("Hyderabad", "Telangana", 8),
+    ("Chennai", "Tamil Nadu", 7),
+    ("Kolkata", "West Bengal", 7),
+    ("Pune", "Maharashtra", 7),
+    ("Ahmedabad", "Gujarat", 5),
+    ("Jaipur", "Rajasthan", 4),
+    ("Lucknow", "Uttar Pradesh", 4),
+    ("Chandigarh", "Chandigarh", 3),
+    ("Kochi", "Kerala", 3),
+    ("Indore", "Madhya Pradesh", 3),
+    ("Gurugram", "Haryana", 4),
+    ("Noida", "Uttar Pradesh", 3),
+    ("Surat", "Gujarat", 2),
+    ("Bhopal", "Madhya Pradesh", 2),
+    ("Guwahati", "Assam", 2),
+    ("Bhubaneswar", "Odisha", 2),
+    ("Nagpur", "Maharashtra", 2),
+]
 # (sku, name, category, price)
 PRODUCTS = [
     ("LIP-MAH-01", "Matte As Hell Crayon Lipstick - Scarlett O'Hara", "Lipstick", 999),
@@ -115,7 +211,9 @@ def generate(plan: SeedPlan) -> Iterator[tuple[list[dict[str, Any]], list[dict[s
             "external_id": f"sugar-{n:07d}",
             "name": f"{first} {last}",
             "email": f"{handle}{n}@example.com" if rng.random() < 0.93 else None,
-            "phone": f"+91{rng.choice('6789')}{rng.randint(0, 999_999_999):09d}" if rng.random() < 0.9 else None,
+            "phone": f"+91{rng.choice('6789')}{rng.randint(0, 999_999_999):09d}"
+            if rng.random() < 0.9
+            else None,
             "city": city,
             "state": state,
             "gender": "female" if female else ("male" if rng.random() < 0.95 else "other"),
@@ -130,32 +228,41 @@ def generate(plan: SeedPlan) -> Iterator[tuple[list[dict[str, Any]], list[dict[s
             },
         }
         favourite = rng.choice(categories[:6] if rng.random() < 0.7 else categories)
-        count = {"none": 0, "one_time": 1, "occasional": rng.randint(2, 6), "loyal": rng.randint(6, 14),
-                 "vip": rng.randint(10, 24), "lapsed": rng.randint(2, 6)}[persona]
+        count = {
+            "none": 0,
+            "one_time": 1,
+            "occasional": rng.randint(2, 6),
+            "loyal": rng.randint(6, 14),
+            "vip": rng.randint(10, 24),
+            "lapsed": rng.randint(2, 6),
+        }[persona]
         active_until = now - timedelta(days=rng.randint(75, 300)) if persona == "lapsed" else now
         window = max(1.0, (active_until - signed_up).total_seconds())
         for _ in range(count):
             order_seq += 1
             at = signed_up + timedelta(seconds=rng.random() * window)
             n_items = rng.choices([1, 2, 3, 4], weights=[50, 30, 15, 5])[0]
-            items = []
+            items: list[dict[str, Any]] = []
             for _ in range(n_items):
                 category = favourite if rng.random() < 0.55 else rng.choice(categories)
                 sku, name, cat, price = rng.choice(by_category[category])
                 quantity = 1 if rng.random() < 0.85 else 2
-                items.append({"sku": sku, "name": name, "category": cat, "quantity": quantity,
-                              "unit_price": price})
+                items.append(
+                    {"sku": sku, "name": name, "category": cat, "quantity": quantity, "unit_price": price}
+                )
             amount = sum(i["unit_price"] * i["quantity"] for i in items)
             status = rng.choices(["paid", "fulfilled", "cancelled", "refunded"], weights=[30, 62, 5, 3])[0]
-            orders.append({
-                "external_id": f"SUG-{order_seq:08d}",
-                "customer_external_id": customer["external_id"],
-                "ordered_at": at.isoformat(),
-                "amount": amount,
-                "currency": "INR",
-                "status": status,
-                "items": items,
-            })
+            orders.append(
+                {
+                    "external_id": f"SUG-{order_seq:08d}",
+                    "customer_external_id": customer["external_id"],
+                    "ordered_at": at.isoformat(),
+                    "amount": amount,
+                    "currency": "INR",
+                    "status": status,
+                    "items": items,
+                }
+            )
         if persona == "vip":
             customer["tags"] = [*customer["tags"], "vip"]
         customers.append({k: v for k, v in customer.items() if v is not None})

@@ -23,9 +23,7 @@ def upsert(
     update_columns: Sequence[str],
 ) -> Any:
     """INSERT … ON CONFLICT (conflict_columns) DO UPDATE (or DO NOTHING when nothing to update)."""
-    ins: Any = (
-        postgresql.insert(table) if dialect_name(session) == "postgresql" else sqlite.insert(table)
-    )
+    ins: Any = postgresql.insert(table) if dialect_name(session) == "postgresql" else sqlite.insert(table)
     if not update_columns:
         return ins.on_conflict_do_nothing(index_elements=list(conflict_columns))
     return ins.on_conflict_do_update(

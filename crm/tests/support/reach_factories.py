@@ -41,8 +41,13 @@ def order(customer_external_id: str, **overrides: Any) -> dict[str, Any]:
         "currency": "INR",
         "status": "paid",
         "items": [
-            {"sku": "LIP-01", "name": "Matte Lipstick - Rose", "category": "Lipstick",
-             "quantity": 1, "unit_price": 1299.0}
+            {
+                "sku": "LIP-01",
+                "name": "Matte Lipstick - Rose",
+                "category": "Lipstick",
+                "quantity": 1,
+                "unit_price": 1299.0,
+            }
         ],
     }
     record.update(overrides)

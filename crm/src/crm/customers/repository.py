@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.models import Customer, CustomerStats, Order, OrderItem
 
 
-def customers_with_stats() -> Select[tuple[Customer, CustomerStats]]:
+def customers_with_stats() -> Select[Customer, CustomerStats]:
     return select(Customer, CustomerStats).join(CustomerStats, CustomerStats.customer_id == Customer.id)
 
 
@@ -31,13 +31,15 @@ async def search_customers(
     if after_id is not None:
         statement = statement.where(Customer.id > after_id)
     result = await session.execute(statement.order_by(Customer.id).limit(limit))
-    return list(result)
+    return [(c, s) for c, s in result]
 
 
-async def customer_with_stats(session: AsyncSession, customer_id: int) -> tuple[Customer, CustomerStats] | None:
+async def customer_with_stats(
+    session: AsyncSession, customer_id: int
+) -> tuple[Customer, CustomerStats] | None:
     result = await session.execute(customers_with_stats().where(Customer.id == customer_id))
     row = result.first()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1]) if row is not None else None
 
 
 async def orders_with_items(
@@ -45,7 +47,10 @@ async def orders_with_items(
 ) -> list[tuple[Order, list[OrderItem]]]:
     orders = (
         await session.scalars(
-            select(Order).where(Order.customer_id == customer_id).order_by(Order.ordered_at.desc()).limit(limit)
+            select(Order)
+            .where(Order.customer_id == customer_id)
+            .order_by(Order.ordered_at.desc())
+            .limit(limit)
         )
     ).all()
     items: dict[int, list[OrderItem]] = defaultdict(list)

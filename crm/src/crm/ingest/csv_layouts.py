@@ -19,12 +19,33 @@ CsvKind = Literal["customers", "orders"]
 Row = dict[str, str]
 
 OWN_CUSTOMER_COLUMNS = (
-    "external_id", "name", "email", "phone", "city", "state", "gender", "birthday",
-    "signed_up_at", "tags", "consent_email", "consent_sms", "consent_whatsapp", "consent_rcs",
+    "external_id",
+    "name",
+    "email",
+    "phone",
+    "city",
+    "state",
+    "gender",
+    "birthday",
+    "signed_up_at",
+    "tags",
+    "consent_email",
+    "consent_sms",
+    "consent_whatsapp",
+    "consent_rcs",
 )
 OWN_ORDER_COLUMNS = (
-    "external_id", "customer_external_id", "ordered_at", "amount", "currency", "status",
-    "item_sku", "item_name", "item_category", "item_quantity", "item_unit_price",
+    "external_id",
+    "customer_external_id",
+    "ordered_at",
+    "amount",
+    "currency",
+    "status",
+    "item_sku",
+    "item_name",
+    "item_category",
+    "item_quantity",
+    "item_unit_price",
 )
 
 
@@ -122,8 +143,11 @@ def shopify_customer(row: Row) -> dict[str, Any]:
             "email": email,
             "phone": cell(row, "Phone") or cell(row, f"{prefix}Phone"),
             "city": cell(row, f"{prefix}City"),
-            "state": state_name(cell(row, "Default Address Province Code") if new_layout
-                                else (cell(row, "Province") or cell(row, "Province Code"))),
+            "state": state_name(
+                cell(row, "Default Address Province Code")
+                if new_layout
+                else (cell(row, "Province") or cell(row, "Province Code"))
+            ),
             "tags": split_tags(cell(row, "Tags")),
         }
     )
@@ -189,9 +213,14 @@ def shopify_order_status(row: Row) -> str | None:
         return "cancelled"
     financial = (cell(row, "Financial Status") or "").lower()
     return {
-        "paid": "paid", "pending": "pending", "authorized": "pending", "refunded": "refunded",
-        "partially_refunded": "partially_refunded", "partially_paid": "pending", "voided": "voided",
-    }.get(financial, "paid" if not financial else financial)
+        "paid": "paid",
+        "pending": "pending",
+        "authorized": "pending",
+        "refunded": "refunded",
+        "partially_refunded": "partially_refunded",
+        "partially_paid": "pending",
+        "voided": "voided",
+    }.get(financial, financial or "paid")
 
 
 def shopify_order_start(row: Row, line: int) -> OrderGroup:
@@ -220,8 +249,11 @@ def shopify_order_start(row: Row, line: int) -> OrderGroup:
     if accepts:
         hint["consent"] = {"email": accepts.lower()}
     return OrderGroup(
-        key=order_name, first_line=line, record=record,
-        customer_email=email.lower() if email else None, customer_hint=hint,
+        key=order_name,
+        first_line=line,
+        record=record,
+        customer_email=email.lower() if email else None,
+        customer_hint=hint,
     )
 
 
@@ -252,13 +284,25 @@ class CsvLayout:
 
 
 LAYOUTS = (
-    CsvLayout("shopify_orders", "orders", ("Name", "Email", "Total", "Lineitem name"),
-              order_key=shopify_order_key, order_start=shopify_order_start,
-              order_item=shopify_order_item),
-    CsvLayout("shopify_customers", "customers", ("First Name", "Last Name", "Email"),
-              customer=shopify_customer),
-    CsvLayout("reach_orders", "orders", ("external_id", "customer_external_id", "ordered_at", "amount"),
-              order_key=own_order_key, order_start=own_order_start, order_item=own_order_item),
+    CsvLayout(
+        "shopify_orders",
+        "orders",
+        ("Name", "Email", "Total", "Lineitem name"),
+        order_key=shopify_order_key,
+        order_start=shopify_order_start,
+        order_item=shopify_order_item,
+    ),
+    CsvLayout(
+        "shopify_customers", "customers", ("First Name", "Last Name", "Email"), customer=shopify_customer
+    ),
+    CsvLayout(
+        "reach_orders",
+        "orders",
+        ("external_id", "customer_external_id", "ordered_at", "amount"),
+        order_key=own_order_key,
+        order_start=own_order_start,
+        order_item=own_order_item,
+    ),
     CsvLayout("reach_customers", "customers", ("external_id",), customer=own_customer),
 )
 

@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.errors import InvalidInput
 from crm.ingest import repository as repo
-from crm.ingest.csv_layouts import CsvKind, CsvLayout, OrderGroup, Row, detect_layout, shopify_customer_external_id
+from crm.ingest.csv_layouts import (
+    CsvKind,
+    CsvLayout,
+    OrderGroup,
+    Row,
+    detect_layout,
+    shopify_customer_external_id,
+)
 from crm.ingest.schemas import IngestReport
 from crm.ingest.service import IngestService
 

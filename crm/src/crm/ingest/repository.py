@@ -42,9 +42,7 @@ async def external_ids_by_email(session: AsyncSession, emails: Sequence[str]) ->
     found: dict[str, str] = {}
     for part in chunked(list(emails), CHUNK):
         result = await session.execute(
-            select(Customer.email, Customer.external_id)
-            .where(Customer.email.in_(part))
-            .order_by(Customer.id)
+            select(Customer.email, Customer.external_id).where(Customer.email.in_(part)).order_by(Customer.id)
         )
         for email, ext in result:
             if email is not None:

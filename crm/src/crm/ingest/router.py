@@ -4,7 +4,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, UploadFile
 
-
 from crm.db import SessionDep
 from crm.ingest.csv_service import CsvIngestService
 from crm.ingest.schemas import IngestPayload, IngestReport
@@ -31,5 +30,3 @@ async def ingest_csv(
 ) -> CsvIngestReport:
     layout, report = await CsvIngestService(session).ingest_csv(file.file, kind)
     return CsvIngestReport(layout=layout.name, kind=layout.kind, **report.model_dump())
-
-

@@ -15,8 +15,17 @@ from crm.money import to_minor
 
 BRAND_TZ = ZoneInfo("Asia/Kolkata")
 ORDER_STATUSES = ("paid", "pending", "fulfilled", "partially_refunded", "refunded", "cancelled", "voided")
-GENDERS = {"female": "female", "f": "female", "woman": "female", "male": "male", "m": "male",
-           "man": "male", "other": "other", "non-binary": "other", "nonbinary": "other"}
+GENDERS = {
+    "female": "female",
+    "f": "female",
+    "woman": "female",
+    "male": "male",
+    "m": "male",
+    "man": "male",
+    "other": "other",
+    "non-binary": "other",
+    "nonbinary": "other",
+}
 
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -56,8 +65,9 @@ class CustomerIn(BaseModel):
     tags: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]] | None = None
     consent: Consent | None = None
 
-    @field_validator("name", "email", "phone", "city", "state", "gender", "birthday", "signed_up_at",
-                     mode="before")
+    @field_validator(
+        "name", "email", "phone", "city", "state", "gender", "birthday", "signed_up_at", mode="before"
+    )
     @classmethod
     def _blank_is_missing(cls, value: Any) -> Any:
         return blank_to_none(value)
@@ -127,7 +137,9 @@ class OrderIn(BaseModel):
     customer_external_id: ExternalId
     ordered_at: datetime
     amount: Decimal = Field(ge=0, le=Decimal("100000000"), decimal_places=2)
-    currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")] = "INR"
+    currency: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")
+    ] = "INR"
     status: Literal[ORDER_STATUSES] = "paid"  # type: ignore[valid-type]
     items: list[OrderItemIn] | None = None
 

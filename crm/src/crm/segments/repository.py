@@ -1,0 +1,121 @@
+"""SQL for segments: counting and sampling an audience, listing field values, saved segments."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from crm.models import Customer, CustomerStats, OrderItem, Segment
+from crm.models.customer import decode_tags
+
+
+def _audience(where: ColumnElement[bool]) -> Any:
+    return select(Customer.id).join(CustomerStats, CustomerStats.customer_id == Customer.id).where(where)
+
+
+async def count_audience(session: AsyncSession, where: ColumnElement[bool]) -> int:
+    statement = (
+        select(func.count())
+        .select_from(Customer)
+        .join(CustomerStats, CustomerStats.customer_id == Customer.id)
+        .where(where)
+    )
+    return int(await session.scalar(statement) or 0)
+
+
+async def sample_audience(
+    session: AsyncSession, where: ColumnElement[bool], limit: int, after_id: int | None = None
+) -> Sequence[tuple[Customer, CustomerStats]]:
+    statement = (
+        select(Customer, CustomerStats)
+        .join(CustomerStats, CustomerStats.customer_id == Customer.id)
+        .where(where)
+    )
+    if after_id is not None:
+        statement = statement.where(Customer.id > after_id)
+    result = await session.execute(statement.order_by(Customer.id).limit(limit))
+    return [(c, s) for c, s in result]
+
+
+async def stream_audience(
+    maker: async_sessionmaker[AsyncSession], where: ColumnElement[bool], page_size: int = 1000
+) -> AsyncIterator[Sequence[tuple[Customer, CustomerStats]]]:
+    """Pages of members by keyset, each page in its own short session."""
+    after: int | None = None
+    while True:
+        async with maker() as session:
+            page = await sample_audience(session, where, page_size, after)
+        if not page:
+            return
+        yield page
+        after = page[-1][0].id
+
+
+async def text_values(session: AsyncSession, column: Any, limit: int = 100) -> list[tuple[str, int]]:
+    result = await session.execute(
+        select(column, func.count())
+        .where(column.is_not(None), column != "")
+        .group_by(column)
+        .order_by(func.count().desc(), column)
+        .limit(limit)
+    )
+    return [(str(v), int(n)) for v, n in result]
+
+
+async def category_values(session: AsyncSession, limit: int = 100) -> list[tuple[str, int]]:
+    result = await session.execute(
+        select(OrderItem.category, func.count(func.distinct(OrderItem.customer_id)))
+        .where(OrderItem.category.is_not(None), OrderItem.counted.is_(True))
+        .group_by(OrderItem.category)
+        .order_by(func.count(func.distinct(OrderItem.customer_id)).desc())
+        .limit(limit)
+    )
+    return [(str(v), int(n)) for v, n in result]
+
+
+async def product_values(session: AsyncSession, limit: int = 100) -> list[tuple[str, int]]:
+    result = await session.execute(
+        select(OrderItem.name, func.count())
+        .where(OrderItem.counted.is_(True))
+        .group_by(OrderItem.name)
+        .order_by(func.count().desc(), OrderItem.name)
+        .limit(limit)
+    )
+    return [(str(v), int(n)) for v, n in result]
+
+
+async def tag_values(session: AsyncSession, limit: int = 100) -> list[tuple[str, int]]:
+    result = await session.execute(
+        select(Customer.tags, func.count()).where(Customer.tags != "").group_by(Customer.tags).limit(5000)
+    )
+    counts: Counter[str] = Counter()
+    for stored, n in result:
+        for tag in decode_tags(stored):
+            counts[tag] += int(n)
+    return counts.most_common(limit)
+
+
+async def add_segment(session: AsyncSession, segment: Segment) -> Segment:
+    session.add(segment)
+    await session.flush()
+    return segment
+
+
+async def segment_by_name(session: AsyncSession, name: str) -> Segment | None:
+    return await session.scalar(select(Segment).where(Segment.name == name))
+
+
+async def list_segments(session: AsyncSession) -> Sequence[Segment]:
+    return (await session.scalars(select(Segment).order_by(Segment.id.desc()))).all()
+
+
+async def get_segment(session: AsyncSession, segment_id: int) -> Segment | None:
+    return await session.get(Segment, segment_id)
+
+
+async def delete_segment(session: AsyncSession, segment_id: int) -> None:
+    await session.execute(delete(Segment).where(Segment.id == segment_id))
