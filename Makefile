@@ -33,7 +33,7 @@ test: test-py test-web
 lint: install
 	$(VENV)/bin/ruff check crm channel-service bench
 	$(VENV)/bin/ruff format --check crm channel-service bench
-	$(VENV)/bin/mypy --strict crm/src channel-service/src
+	$(VENV)/bin/mypy --strict crm/src channel-service/src bench
 	@if [ -f web/package.json ]; then $(MAKE) -C web lint; fi
 
 bench: install

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import yaml
 
+from channel_service.config import Settings as ChannelSettings
+
 from crm.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CRM_SETTINGS = {name.upper() for name in Settings.model_fields}
+CHANNEL_SETTINGS = {name.upper() for name in ChannelSettings.model_fields}
 
 
 def test_compose_wires_the_three_services_with_health_checks() -> None:
@@ -27,6 +30,7 @@ def test_compose_wires_the_three_services_with_health_checks() -> None:
     assert "/api/health" in " ".join(crm["healthcheck"]["test"])
     channel = services["channel-service"]
     assert "channel_service.main:app" in channel["command"]
+    assert set(channel["environment"]) <= CHANNEL_SETTINGS
     assert channel["environment"]["WEBHOOK_SECRET"] == crm["environment"]["WEBHOOK_SECRET"]
 
 
