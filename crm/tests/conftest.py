@@ -7,52 +7,16 @@ savepoints inside it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 
-import anyio
-import asyncpg
 import httpx
 import pytest
-from sqlalchemy.engine import make_url
+from reach_databases import fresh_database_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from crm.config import Settings
 from crm.db import create_engine
 from crm.main import create_app
-from crm.migrate import upgrade_to_head
-
-PG_URL = os.environ.get("REACH_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/reach_test")
-
-
-async def recreate_postgres_database(url: str) -> None:
-    parsed = make_url(url)
-    admin = await asyncpg.connect(
-        host=parsed.host or "127.0.0.1",
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        database="postgres",
-    )
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{parsed.database}"')
-    finally:
-        await admin.close()
-
-
-async def fresh_database_url(backend: str, directory: Path, name: str = "reach_test") -> str:
-    """A new, migrated, empty database of the given backend."""
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{directory / f'{name}.db'}"
-    else:
-        base = make_url(PG_URL)
-        url = base.set(database=f"{base.database}_{name}" if name != "reach_test" else base.database)
-        url = url.render_as_string(hide_password=False)
-        await recreate_postgres_database(url)
-    await anyio.to_thread.run_sync(upgrade_to_head, url)
-    return url
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -82,9 +46,7 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 @pytest.fixture
 def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(
-        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
-    )
+    return async_sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
 
 
 @pytest.fixture

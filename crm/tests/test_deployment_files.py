@@ -7,7 +7,6 @@ from pathlib import Path
 import yaml
 
 from channel_service.config import Settings as ChannelSettings
-
 from crm.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

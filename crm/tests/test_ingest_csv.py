@@ -12,16 +12,12 @@ from crm.models import Customer, CustomerStats, Order, OrderItem
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-async def upload(
-    client: httpx.AsyncClient, name: str, content: bytes, kind: str | None = None
-) -> httpx.Response:
+async def upload(client: httpx.AsyncClient, name: str, content: bytes, kind: str | None = None) -> httpx.Response:
     data = {"kind": kind} if kind else {}
     return await client.post("/api/ingest/csv", files={"file": (name, content, "text/csv")}, data=data)
 
 
-async def upload_ok(
-    client: httpx.AsyncClient, name: str, content: bytes, kind: str | None = None
-) -> dict[str, Any]:
+async def upload_ok(client: httpx.AsyncClient, name: str, content: bytes, kind: str | None = None) -> dict[str, Any]:
     response = await upload(client, name, content, kind)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -62,9 +58,7 @@ async def test_own_customers_csv_with_unknown_columns_and_line_numbers(
     assert await by_external_id(session, "c-csv-3") is None
 
 
-async def test_shopify_customer_exports_both_layouts(
-    client: httpx.AsyncClient, session: AsyncSession
-) -> None:
+async def test_shopify_customer_exports_both_layouts(client: httpx.AsyncClient, session: AsyncSession) -> None:
     current = await upload_ok(client, "export.csv", (FIXTURES / "shopify_customers_current.csv").read_bytes())
     assert current["layout"] == "shopify_customers"
     assert current["customers"] == {"created": 2, "updated": 0}
@@ -134,9 +128,7 @@ async def test_malformed_orders_csv_reports_lines_and_writes_no_half_orders(
     assert body["orders"] == {"created": 1, "updated": 0}
     rejected = {r["external_id"]: r for r in body["rejected"]}
     assert set(rejected) == {"o-bad-date", "o-negative", "o-bad-item", "o-unknown"}
-    assert rejected["o-bad-date"]["line"] == 4 and rejected["o-bad-date"]["errors"][0].startswith(
-        "ordered_at"
-    )
+    assert rejected["o-bad-date"]["line"] == 4 and rejected["o-bad-date"]["errors"][0].startswith("ordered_at")
     assert rejected["o-negative"]["line"] == 5 and rejected["o-negative"]["errors"][0].startswith("amount")
     assert rejected["o-bad-item"]["line"] == 6
     assert rejected["o-bad-item"]["errors"][0].startswith("line 7: items.1.quantity")
@@ -149,9 +141,7 @@ async def test_malformed_orders_csv_reports_lines_and_writes_no_half_orders(
 async def test_missing_required_header_is_a_422_and_stores_nothing(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    response = await upload(
-        client, "o.csv", b"external_id,ordered_at,amount\no-1,2026-01-01,10\n", kind="orders"
-    )
+    response = await upload(client, "o.csv", b"external_id,ordered_at,amount\no-1,2026-01-01,10\n", kind="orders")
     assert response.status_code == 422
     detail = response.json()["detail"][0]
     assert detail["loc"] == ["body", "file"] and "customer_external_id" in detail["msg"]

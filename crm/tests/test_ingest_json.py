@@ -101,9 +101,7 @@ async def test_order_for_unknown_customer_is_rejected_not_dropped(
     assert await count(session, Order) == 0
 
 
-async def test_only_the_documented_fields_are_required(
-    client: httpx.AsyncClient, session: AsyncSession
-) -> None:
+async def test_only_the_documented_fields_are_required(client: httpx.AsyncClient, session: AsyncSession) -> None:
     body = await ingest(
         client,
         customers=[{"external_id": "bare"}],

@@ -35,9 +35,7 @@ birthdays = st.builds(
     st.sampled_from([-1, 0, 1, 100]),
 )
 item_st = st.tuples(st.sampled_from(NAMES), st.sampled_from(CATEGORIES))
-order_st = st.tuples(
-    offsets, st.integers(0, 500_000), st.sampled_from(STATUSES), st.lists(item_st, max_size=2)
-)
+order_st = st.tuples(offsets, st.integers(0, 500_000), st.sampled_from(STATUSES), st.lists(item_st, max_size=2))
 customer_st = st.fixed_dictionaries(
     {
         "city": st.sampled_from(CITIES),

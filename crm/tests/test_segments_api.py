@@ -39,9 +39,7 @@ async def test_preview_counts_samples_and_explains(client: httpx.AsyncClient) ->
     body = response.json()
     assert body["count"] == 1
     assert body["sample"][0]["city"] == "Pune"
-    assert body["explanation"] == (
-        "customers whose last order was more than 60 days ago and who bought Lipstick"
-    )
+    assert body["explanation"] == ("customers whose last order was more than 60 days ago and who bought Lipstick")
 
 
 @pytest.mark.parametrize(
@@ -121,9 +119,7 @@ async def test_saved_segments_crud_and_duplicate_names(client: httpx.AsyncClient
     assert created.status_code == 201, created.text
     segment = created.json()
     assert segment["count"] == 1 and segment["explanation"].startswith("customers whose last order")
-    duplicate = await client.post(
-        "/api/segments", json={"name": "Lapsed lipstick", "filter": LIPSTICK_LAPSED}
-    )
+    duplicate = await client.post("/api/segments", json={"name": "Lapsed lipstick", "filter": LIPSTICK_LAPSED})
     assert duplicate.status_code == 409 and "already exists" in duplicate.json()["detail"]
     listed = (await client.get("/api/segments")).json()
     assert [s["name"] for s in listed] == ["Lapsed lipstick"]
@@ -135,9 +131,7 @@ async def test_saved_segments_crud_and_duplicate_names(client: httpx.AsyncClient
 
 async def test_export_streams_csv_safely_and_json(client: httpx.AsyncClient) -> None:
     await seed(client)
-    segment = (
-        await client.post("/api/segments", json={"name": "Everyone", "filter": {"conditions": []}})
-    ).json()
+    segment = (await client.post("/api/segments", json={"name": "Everyone", "filter": {"conditions": []}})).json()
     response = await client.get(f"/api/segments/{segment['id']}/customers", params={"format": "csv"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
@@ -172,8 +166,5 @@ async def test_fields_list_types_operators_and_values_in_the_data(client: httpx.
     assert {v["value"] for v in fields["city"]["values"]} == {"Pune", "Mumbai"}
     assert fields["category"]["values"][0] == {"value": "Lipstick", "count": 2}
     assert fields["category"]["within_days"] is True
-    assert (
-        "between" in fields["total_spent"]["operators"]
-        and "contains" not in fields["total_spent"]["operators"]
-    )
+    assert "between" in fields["total_spent"]["operators"] and "contains" not in fields["total_spent"]["operators"]
     assert fields["age"]["values"] is None

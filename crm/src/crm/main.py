@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,17 +11,43 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 
+from crm.campaigns.router import router as campaigns_router
 from crm.config import Settings, get_settings
 from crm.customers.router import router as customers_router
 from crm.db import create_engine, create_sessionmaker
+from crm.dispatch.channel_client import ChannelClient, build_http_client
+from crm.dispatch.dispatcher import Dispatcher
+from crm.dispatch.router import router as delivery_router
 from crm.errors import install_error_handlers
 from crm.health import router as health_router
 from crm.ingest.router import router as ingest_router
 from crm.migrate import upgrade_to_head
 from crm.segments.router import router as segments_router
 from crm.web_static import mount_web_app
+from crm.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("crm")
+
+ROUTERS = (
+    health_router,
+    ingest_router,
+    customers_router,
+    segments_router,
+    campaigns_router,
+    webhooks_router,
+    delivery_router,
+)
+
+
+def build_dispatcher(app: FastAPI, settings: Settings) -> Dispatcher:
+    return Dispatcher(
+        maker=app.state.sessionmaker,
+        client=app.state.channel_client,
+        callback_url=f"{settings.crm_public_url.rstrip('/')}/api/webhooks/receipts",
+        batch_size=settings.dispatch_batch_size,
+        claim_ttl_seconds=settings.dispatch_claim_ttl_seconds,
+        poll_seconds=settings.dispatch_poll_seconds,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,9 +61,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        http = build_http_client(settings.channel_service_url)
+        app.state.channel_client = ChannelClient(http, settings.webhook_secret)
+        stop = asyncio.Event()
+        worker: asyncio.Task[None] | None = None
+        if settings.run_dispatcher:
+            worker = asyncio.create_task(build_dispatcher(app, settings).run(stop), name="dispatcher")
         try:
             yield
         finally:
+            stop.set()
+            if worker is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(worker, timeout=15)
+            await http.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -46,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (health_router, ingest_router, customers_router, segments_router):
+    for router in ROUTERS:
         app.include_router(router)
     mount_web_app(app, settings.web_dist_dir)
     return app

@@ -211,9 +211,7 @@ def generate(plan: SeedPlan) -> Iterator[tuple[list[dict[str, Any]], list[dict[s
             "external_id": f"sugar-{n:07d}",
             "name": f"{first} {last}",
             "email": f"{handle}{n}@example.com" if rng.random() < 0.93 else None,
-            "phone": f"+91{rng.choice('6789')}{rng.randint(0, 999_999_999):09d}"
-            if rng.random() < 0.9
-            else None,
+            "phone": f"+91{rng.choice('6789')}{rng.randint(0, 999_999_999):09d}" if rng.random() < 0.9 else None,
             "city": city,
             "state": state,
             "gender": "female" if female else ("male" if rng.random() < 0.95 else "other"),
@@ -247,9 +245,7 @@ def generate(plan: SeedPlan) -> Iterator[tuple[list[dict[str, Any]], list[dict[s
                 category = favourite if rng.random() < 0.55 else rng.choice(categories)
                 sku, name, cat, price = rng.choice(by_category[category])
                 quantity = 1 if rng.random() < 0.85 else 2
-                items.append(
-                    {"sku": sku, "name": name, "category": cat, "quantity": quantity, "unit_price": price}
-                )
+                items.append({"sku": sku, "name": name, "category": cat, "quantity": quantity, "unit_price": price})
             amount = sum(i["unit_price"] * i["quantity"] for i in items)
             status = rng.choices(["paid", "fulfilled", "cancelled", "refunded"], weights=[30, 62, 5, 3])[0]
             orders.append(

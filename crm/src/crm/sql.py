@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import Integer, Table, cast, extract, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,3 +39,10 @@ def insert_ignoring_conflicts(session: AsyncSession, table: Table, conflict_colu
 def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def epoch_seconds(session: AsyncSession, column: Any) -> Any:
+    """Seconds since 1970 for a timestamp column (SQLite stores UTC text; Postgres timestamptz)."""
+    if dialect_name(session) == "postgresql":
+        return cast(extract("epoch", column), Integer)
+    return cast(func.strftime("%s", column), Integer)

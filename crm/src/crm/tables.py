@@ -6,9 +6,11 @@ from typing import cast
 
 from sqlalchemy import Table
 
-from crm.models import Customer, CustomerStats, Order, OrderItem
+from crm.models import Communication, Customer, CustomerStats, Order, OrderItem, ReceiptEvent
 
 customers_table = cast(Table, Customer.__table__)
 customer_stats_table = cast(Table, CustomerStats.__table__)
 orders_table = cast(Table, Order.__table__)
 order_items_table = cast(Table, OrderItem.__table__)
+communications_table = cast(Table, Communication.__table__)
+receipt_events_table = cast(Table, ReceiptEvent.__table__)

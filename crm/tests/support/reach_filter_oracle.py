@@ -123,9 +123,7 @@ def condition_matches(p: Person, c: Condition, now: datetime) -> bool:
         return hit if op == "in" else not hit
     if f in ("category", "product"):
         items = [
-            i
-            for i in p.items
-            if i.counted and (c.within_days is None or days_ago(i.ordered_at, now) <= c.within_days)
+            i for i in p.items if i.counted and (c.within_days is None or days_ago(i.ordered_at, now) <= c.within_days)
         ]
         if f == "category":
             wanted = {v.lower()} if isinstance(v, str) else {x.lower() for x in v}

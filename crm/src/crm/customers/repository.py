@@ -34,9 +34,7 @@ async def search_customers(
     return [(c, s) for c, s in result]
 
 
-async def customer_with_stats(
-    session: AsyncSession, customer_id: int
-) -> tuple[Customer, CustomerStats] | None:
+async def customer_with_stats(session: AsyncSession, customer_id: int) -> tuple[Customer, CustomerStats] | None:
     result = await session.execute(customers_with_stats().where(Customer.id == customer_id))
     row = result.first()
     return (row[0], row[1]) if row is not None else None
@@ -47,10 +45,7 @@ async def orders_with_items(
 ) -> list[tuple[Order, list[OrderItem]]]:
     orders = (
         await session.scalars(
-            select(Order)
-            .where(Order.customer_id == customer_id)
-            .order_by(Order.ordered_at.desc())
-            .limit(limit)
+            select(Order).where(Order.customer_id == customer_id).order_by(Order.ordered_at.desc()).limit(limit)
         )
     ).all()
     items: dict[int, list[OrderItem]] = defaultdict(list)

@@ -97,9 +97,7 @@ def state_name(value: str | None) -> str | None:
 
 
 def own_customer(row: Row) -> dict[str, Any]:
-    consent = without_blanks(
-        {ch: csv_bool(cell(row, f"consent_{ch}")) for ch in ("email", "sms", "whatsapp", "rcs")}
-    )
+    consent = without_blanks({ch: csv_bool(cell(row, f"consent_{ch}")) for ch in ("email", "sms", "whatsapp", "rcs")})
     record = without_blanks(
         {
             "external_id": cell(row, "external_id"),
@@ -292,9 +290,7 @@ LAYOUTS = (
         order_start=shopify_order_start,
         order_item=shopify_order_item,
     ),
-    CsvLayout(
-        "shopify_customers", "customers", ("First Name", "Last Name", "Email"), customer=shopify_customer
-    ),
+    CsvLayout("shopify_customers", "customers", ("First Name", "Last Name", "Email"), customer=shopify_customer),
     CsvLayout(
         "reach_orders",
         "orders",

@@ -58,9 +58,7 @@ class CsvRows:
                 if len(rows) >= size:
                     break
         except (UnicodeDecodeError, csv.Error) as exc:
-            raise InvalidInput(
-                ["body", "file"], f"line {self.reader.line_num}: not readable as CSV ({exc})"
-            ) from None
+            raise InvalidInput(["body", "file"], f"line {self.reader.line_num}: not readable as CSV ({exc})") from None
         return rows
 
 

@@ -31,9 +31,7 @@ def _group_by_keys(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, ...], list
 async def customer_ids_by_external_id(session: AsyncSession, external_ids: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for part in chunked(list(external_ids), CHUNK):
-        result = await session.execute(
-            select(Customer.external_id, Customer.id).where(Customer.external_id.in_(part))
-        )
+        result = await session.execute(select(Customer.external_id, Customer.id).where(Customer.external_id.in_(part)))
         found.update({ext: cid for ext, cid in result})
     return found
 
@@ -66,16 +64,12 @@ async def ensure_stats_rows(session: AsyncSession, customer_ids: Iterable[int]) 
         await session.execute(statement, list(part))
 
 
-async def orders_by_external_id(
-    session: AsyncSession, external_ids: Sequence[str]
-) -> dict[str, tuple[int, int, str]]:
+async def orders_by_external_id(session: AsyncSession, external_ids: Sequence[str]) -> dict[str, tuple[int, int, str]]:
     """external_id -> (order id, customer id, status) for the orders that exist."""
     found: dict[str, tuple[int, int, str]] = {}
     for part in chunked(list(external_ids), CHUNK):
         result = await session.execute(
-            select(Order.external_id, Order.id, Order.customer_id, Order.status).where(
-                Order.external_id.in_(part)
-            )
+            select(Order.external_id, Order.id, Order.customer_id, Order.status).where(Order.external_id.in_(part))
         )
         found.update({ext: (oid, cid, status) for ext, oid, cid, status in result})
     return found
@@ -90,9 +84,7 @@ async def upsert_orders(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
             await session.execute(statement, [{**row, "updated_at": now} for row in part])
 
 
-async def replace_items(
-    session: AsyncSession, order_ids: Sequence[int], item_rows: Sequence[dict[str, Any]]
-) -> None:
+async def replace_items(session: AsyncSession, order_ids: Sequence[int], item_rows: Sequence[dict[str, Any]]) -> None:
     for part in chunked(list(order_ids), CHUNK):
         await session.execute(delete(order_items_table).where(order_items_table.c.order_id.in_(part)))
     for rows in chunked(list(item_rows), CHUNK):

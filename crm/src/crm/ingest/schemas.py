@@ -65,9 +65,7 @@ class CustomerIn(BaseModel):
     tags: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]] | None = None
     consent: Consent | None = None
 
-    @field_validator(
-        "name", "email", "phone", "city", "state", "gender", "birthday", "signed_up_at", mode="before"
-    )
+    @field_validator("name", "email", "phone", "city", "state", "gender", "birthday", "signed_up_at", mode="before")
     @classmethod
     def _blank_is_missing(cls, value: Any) -> Any:
         return blank_to_none(value)
@@ -137,9 +135,7 @@ class OrderIn(BaseModel):
     customer_external_id: ExternalId
     ordered_at: datetime
     amount: Decimal = Field(ge=0, le=Decimal("100000000"), decimal_places=2)
-    currency: Annotated[
-        str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")
-    ] = "INR"
+    currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")] = "INR"
     status: Literal[ORDER_STATUSES] = "paid"  # type: ignore[valid-type]
     items: list[OrderItemIn] | None = None
 

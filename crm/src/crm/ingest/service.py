@@ -122,14 +122,10 @@ class IngestService:
             new_ids = await repo.customer_ids_by_external_id(self.session, created)
             await repo.ensure_stats_rows(self.session, new_ids.values())
 
-    async def _upsert_orders(
-        self, orders: list[OrderIn], customer_ids: dict[str, int], report: IngestReport
-    ) -> None:
+    async def _upsert_orders(self, orders: list[OrderIn], customer_ids: dict[str, int], report: IngestReport) -> None:
         external_ids = [o.external_id for o in orders]
         before = await repo.orders_by_external_id(self.session, external_ids)
-        await repo.upsert_orders(
-            self.session, [order_row(o, customer_ids[o.customer_external_id]) for o in orders]
-        )
+        await repo.upsert_orders(self.session, [order_row(o, customer_ids[o.customer_external_id]) for o in orders])
         after = await repo.orders_by_external_id(self.session, external_ids)
         report.orders.updated += len(before)
         report.orders.created += len(orders) - len(before)

@@ -1,8 +1,20 @@
 """ORM models, one module per table. Importing this package registers every table on Base."""
 
+from crm.models.campaign import Campaign
+from crm.models.communication import Communication
 from crm.models.customer import Customer
 from crm.models.customer_stats import CustomerStats
 from crm.models.order import Order, OrderItem
+from crm.models.receipt_event import ReceiptEvent
 from crm.models.segment import Segment
 
-__all__ = ["Customer", "CustomerStats", "Order", "OrderItem", "Segment"]
+__all__ = [
+    "Campaign",
+    "Communication",
+    "Customer",
+    "CustomerStats",
+    "Order",
+    "OrderItem",
+    "ReceiptEvent",
+    "Segment",
+]

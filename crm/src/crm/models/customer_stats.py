@@ -14,9 +14,7 @@ class CustomerStats(Base):
 
     __tablename__ = "customer_stats"
 
-    customer_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    )
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
     total_spent_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", index=True)
     order_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0", index=True)
     avg_order_value_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")

@@ -20,9 +20,7 @@ class Order(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     external_id: Mapped[str] = mapped_column(String(128), unique=True)
-    customer_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("customers.id", ondelete="CASCADE"), index=True
-    )
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     ordered_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # Money is kept in minor units (paise) so sums are exact on every backend.
     amount_minor: Mapped[int] = mapped_column(BigInteger)

@@ -76,8 +76,7 @@ def compile_filter(group: FilterGroup, clock: Clock | None = None) -> Expr:
 
 def _group(group: FilterGroup, clock: Clock) -> Expr:
     parts = [
-        _condition(node, clock) if isinstance(node, Condition) else _group(node, clock)
-        for node in group.conditions
+        _condition(node, clock) if isinstance(node, Condition) else _group(node, clock) for node in group.conditions
     ]
     if group.match == "all":
         return and_(true(), *parts) if parts else true()

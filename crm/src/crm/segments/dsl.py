@@ -112,17 +112,14 @@ def normalise_condition(node: Any, path: str) -> dict[str, Any]:
     if op not in spec.operators:
         raise _fail(
             _join(path, "op"),
-            f"operator {op!r} does not apply to {spec.name} ({spec.kind}); "
-            f"use one of {', '.join(spec.operators)}",
+            f"operator {op!r} does not apply to {spec.name} ({spec.kind}); use one of {', '.join(spec.operators)}",
         )
     value = normalise_value(spec, op, node.get("value"), _join(path, "value"))
     result: dict[str, Any] = {"field": spec.name, "op": op, "value": value}
     within = node.get("within_days")
     if within is not None:
         if not spec.supports_within_days:
-            raise _fail(
-                _join(path, "within_days"), f"within_days applies to category and product, not {spec.name}"
-            )
+            raise _fail(_join(path, "within_days"), f"within_days applies to category and product, not {spec.name}")
         if isinstance(within, bool) or not isinstance(within, int) or not 0 <= within <= MAX_DAYS:
             raise _fail(_join(path, "within_days"), f"must be a whole number of days from 0 to {MAX_DAYS}")
         result["within_days"] = within

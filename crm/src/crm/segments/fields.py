@@ -96,9 +96,7 @@ class FieldSpec:
 FIELDS: dict[str, FieldSpec] = {
     spec.name: spec
     for spec in (
-        FieldSpec(
-            "city", FieldKind.TEXT, "City", "Customer's city", "city", "who live in", lists_values=True
-        ),
+        FieldSpec("city", FieldKind.TEXT, "City", "Customer's city", "city", "who live in", lists_values=True),
         FieldSpec(
             "state",
             FieldKind.TEXT,

@@ -31,9 +31,7 @@ async def sample_audience(
     session: AsyncSession, where: ColumnElement[bool], limit: int, after_id: int | None = None
 ) -> Sequence[tuple[Customer, CustomerStats]]:
     statement = (
-        select(Customer, CustomerStats)
-        .join(CustomerStats, CustomerStats.customer_id == Customer.id)
-        .where(where)
+        select(Customer, CustomerStats).join(CustomerStats, CustomerStats.customer_id == Customer.id).where(where)
     )
     if after_id is not None:
         statement = statement.where(Customer.id > after_id)

@@ -99,9 +99,7 @@ class SegmentService:
         )
 
     async def create(self, payload: SegmentCreate, created_by: str = "user") -> SegmentRead:
-        segment = Segment(
-            name=payload.name, filter=payload.filter.model_dump(exclude_none=True), created_by=created_by
-        )
+        segment = Segment(name=payload.name, filter=payload.filter.model_dump(exclude_none=True), created_by=created_by)
         try:
             async with self.session.begin_nested():
                 await repo.add_segment(self.session, segment)

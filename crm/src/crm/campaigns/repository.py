@@ -1,0 +1,139 @@
+"""SQL for campaigns: audience arithmetic and set-based materialisation of the send queue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, and_, case, cast, func, literal, not_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.models import Campaign, Communication, Customer, CustomerStats
+from crm.models.communication import QUEUED
+from crm.segments.compiler import CONTACT, reachable
+from crm.tables import communications_table
+
+
+def has_contact(channel: str) -> ColumnElement[bool]:
+    contact, _ = CONTACT[channel]
+    return and_(contact.is_not(None), contact != "")
+
+
+def contact_column(channel: str) -> Any:
+    return CONTACT[channel][0]
+
+
+async def audience_breakdown(
+    session: AsyncSession, where: ColumnElement[bool], channel: str
+) -> tuple[int, int, int, int]:
+    """(audience, reachable, suppressed for no contact, suppressed for no consent)."""
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.sum(case((reachable(channel), 1), else_=0)),
+                func.sum(case((not_(has_contact(channel)), 1), else_=0)),
+                func.sum(case((and_(has_contact(channel), not_(reachable(channel))), 1), else_=0)),
+            )
+            .select_from(Customer)
+            .join(CustomerStats, CustomerStats.customer_id == Customer.id)
+            .where(where)
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), int(row[3] or 0)
+
+
+async def reachable_sample(
+    session: AsyncSession, where: ColumnElement[bool], channel: str, limit: int
+) -> Sequence[tuple[Customer, CustomerStats]]:
+    result = await session.execute(
+        select(Customer, CustomerStats)
+        .join(CustomerStats, CustomerStats.customer_id == Customer.id)
+        .where(where, reachable(channel))
+        .order_by(Customer.id)
+        .limit(limit)
+    )
+    return [(c, s) for c, s in result]
+
+
+# variable -> the column whose NULL means the recipient has no value for it.
+VARIABLE_SOURCES: dict[str, Any] = {
+    "name": Customer.name,
+    "first_name": Customer.name,
+    "city": Customer.city,
+    "state": Customer.state,
+    "last_item": CustomerStats.last_item,
+    "age": Customer.birthday,
+    "email": Customer.email,
+    "phone": Customer.phone,
+}
+
+
+async def missing_variable_counts(
+    session: AsyncSession, where: ColumnElement[bool], channel: str, variables: Sequence[str]
+) -> dict[str, int]:
+    checked = [v for v in dict.fromkeys(variables) if v in VARIABLE_SOURCES]
+    if not checked:
+        return {}
+    columns = [
+        func.sum(case((or_(VARIABLE_SOURCES[v].is_(None), VARIABLE_SOURCES[v] == ""), 1), else_=0)) for v in checked
+    ]
+    row = (
+        await session.execute(
+            select(*columns)
+            .select_from(Customer)
+            .join(CustomerStats, CustomerStats.customer_id == Customer.id)
+            .where(where, reachable(channel))
+        )
+    ).one()
+    return {v: int(n or 0) for v, n in zip(checked, row, strict=True)}
+
+
+async def claim_draft_for_launch(session: AsyncSession, campaign_id: int, now: datetime) -> bool:
+    """Atomically moves a draft to running; false if it was not a draft (already launched)."""
+    result = await session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.status == "draft")
+        .values(status="running", launched_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def materialise_sends(
+    session: AsyncSession,
+    campaign: Campaign,
+    where: ColumnElement[bool],
+    due_at: datetime,
+) -> int:
+    """INSERT … SELECT one queued communication per reachable recipient."""
+    source = (
+        select(
+            (literal(f"{campaign.uid}-") + cast(Customer.id, String)).label("communication_id"),
+            literal(campaign.id).label("campaign_id"),
+            Customer.id.label("customer_id"),
+            literal(campaign.channel).label("channel"),
+            contact_column(campaign.channel).label("to_address"),
+            literal(QUEUED).label("state"),
+            literal(due_at, Communication.due_at.type).label("due_at"),
+            literal(0).label("attempts"),
+            literal(due_at, Communication.created_at.type).label("created_at"),
+        )
+        .select_from(Customer)
+        .join(CustomerStats, CustomerStats.customer_id == Customer.id)
+        .where(where, reachable(campaign.channel))
+    )
+    columns = [
+        "communication_id",
+        "campaign_id",
+        "customer_id",
+        "channel",
+        "to_address",
+        "state",
+        "due_at",
+        "attempts",
+        "created_at",
+    ]
+    result = await session.execute(communications_table.insert().from_select(columns, source))
+    return int(getattr(result, "rowcount", 0) or 0)

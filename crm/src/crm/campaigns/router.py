@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from crm.analytics.schemas import CampaignStats
+from crm.analytics.service import AnalyticsService
+from crm.campaigns.schemas import CampaignCreate, CampaignPreview, CampaignRead, CampaignUpdate, LaunchRequest
+from crm.campaigns.service import CampaignService
+from crm.db import SessionDep
+
+router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
+
+
+@router.post("", response_model=CampaignRead, status_code=201)
+async def create_campaign(payload: CampaignCreate, session: SessionDep) -> CampaignRead:
+    """Stages a draft. Nothing is sent until a person calls the launch endpoint."""
+    return await CampaignService(session).create(payload)
+
+
+@router.get("", response_model=list[CampaignRead])
+async def list_campaigns(session: SessionDep) -> list[CampaignRead]:
+    return await CampaignService(session).list()
+
+
+@router.get("/{campaign_id}", response_model=CampaignRead)
+async def get_campaign(campaign_id: int, session: SessionDep) -> CampaignRead:
+    service = CampaignService(session)
+    return await service.read(await service.get(campaign_id))
+
+
+@router.patch("/{campaign_id}", response_model=CampaignRead)
+async def update_campaign(campaign_id: int, patch: CampaignUpdate, session: SessionDep) -> CampaignRead:
+    return await CampaignService(session).update(campaign_id, patch)
+
+
+@router.get("/{campaign_id}/preview", response_model=CampaignPreview)
+async def preview_campaign(
+    campaign_id: int, session: SessionDep, samples: Annotated[int, Query(ge=0, le=20)] = 3
+) -> CampaignPreview:
+    """Renders the message for a few real recipients and counts missing variables."""
+    return await CampaignService(session).preview(campaign_id, samples)
+
+
+@router.post("/{campaign_id}/launch", response_model=CampaignRead)
+async def launch_campaign(
+    campaign_id: int, session: SessionDep, payload: Annotated[LaunchRequest | None, Body()] = None
+) -> CampaignRead:
+    """Approves and launches a draft: the only way anything is ever sent."""
+    return await CampaignService(session).launch(campaign_id, payload.launched_by if payload else None)
+
+
+@router.get("/{campaign_id}/stats", response_model=CampaignStats)
+async def campaign_stats(campaign_id: int, session: SessionDep) -> CampaignStats:
+    campaign = await CampaignService(session).get(campaign_id)
+    return await AnalyticsService(session).campaign_stats(campaign)
+
+
+@router.get("/{campaign_id}/stats/stream", response_class=EventSourceResponse)
+async def stream_campaign_stats(
+    campaign_id: int,
+    request: Request,
+    session: SessionDep,
+    interval: Annotated[float, Query(ge=0.2, le=30)] = 1.0,
+) -> AsyncIterator[ServerSentEvent]:
+    """The stats as server-sent events (`stats`), sent whenever they change."""
+    await CampaignService(session).get(campaign_id)  # 404 before the stream starts
+    maker = request.app.state.sessionmaker
+    last = ""
+    while not await request.is_disconnected():
+        async with maker() as fresh:
+            campaign = await CampaignService(fresh).get(campaign_id)
+            stats = await AnalyticsService(fresh).campaign_stats(campaign)
+        snapshot = stats.model_dump(mode="json", exclude={"updated_at"})
+        key = json.dumps(snapshot, sort_keys=True)
+        if key != last:
+            last = key
+            yield ServerSentEvent(data=stats.model_dump(mode="json"), event="stats")
+        else:
+            yield ServerSentEvent(comment="keep-alive")
+        await asyncio.sleep(interval)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from crm.segments.dsl import SegmentFilter
+
+Channel = Literal["whatsapp", "sms", "email", "rcs"]
+CreatedBy = Literal["agent", "user"]
+
+
+class MessageIn(BaseModel):
+    subject: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    body: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+class CampaignCreate(BaseModel):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    segment_id: int | None = None
+    filter: SegmentFilter | None = None
+    channel: Channel
+    message: MessageIn
+    channel_reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    created_by: CreatedBy = "user"
+
+    @model_validator(mode="after")
+    def _one_audience(self) -> CampaignCreate:
+        if (self.segment_id is None) == (self.filter is None):
+            raise ValueError("give exactly one of segment_id or filter")
+        return self
+
+
+class CampaignUpdate(BaseModel):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    segment_id: int | None = None
+    filter: SegmentFilter | None = None
+    channel: Channel | None = None
+    message: MessageIn | None = None
+    channel_reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+    @model_validator(mode="after")
+    def _one_audience(self) -> CampaignUpdate:
+        if self.segment_id is not None and self.filter is not None:
+            raise ValueError("give segment_id or filter, not both")
+        return self
+
+
+class MessageRead(BaseModel):
+    subject: str | None
+    body: str
+
+
+class Suppressed(BaseModel):
+    no_contact: int
+    no_consent: int
+
+
+class CampaignRead(BaseModel):
+    id: int
+    uid: str = Field(description="stable public key; its messages' communication ids are '<uid>-<customer id>'")
+    name: str
+    status: Literal["draft", "running", "completed"]
+    channel: Channel
+    segment_id: int | None
+    filter: SegmentFilter
+    explanation: str
+    audience_count: int
+    message: MessageRead
+    template_variables: list[str]
+    channel_reason: str | None
+    created_by: CreatedBy
+    suppressed: Suppressed | None
+    queued: int | None
+    launched_at: datetime | None
+    launched_by: str | None
+    completed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class RenderedMessage(BaseModel):
+    customer_id: int
+    customer_name: str | None
+    to: str | None
+    subject: str | None
+    body: str
+    missing_variables: list[str]
+
+
+class CampaignPreview(BaseModel):
+    audience_count: int
+    reachable: int
+    suppressed: Suppressed
+    samples: list[RenderedMessage]
+    missing_variable_counts: dict[str, int] = Field(
+        description="how many reachable recipients have no value for each variable the message uses"
+    )
+
+
+class LaunchRequest(BaseModel):
+    launched_by: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None

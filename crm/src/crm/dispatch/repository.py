@@ -1,0 +1,89 @@
+"""SQL for the scheduled-send queue: claim due rows, load what rendering needs, acknowledge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.models import Campaign, Communication, Customer, CustomerStats
+from crm.models.communication import CLAIMED, DISPATCHED, FAILED, QUEUED
+
+C = Communication
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int, worker: str, ttl_seconds: float) -> list[int]:
+    """Claims up to `limit` due sends (and sends whose claim expired). On Postgres the rows are
+    picked FOR UPDATE SKIP LOCKED so workers never wait on or double-claim each other; SQLite has
+    one writer at a time anyway."""
+    due = or_(
+        and_(C.state == QUEUED, C.due_at <= now),
+        and_(C.state == CLAIMED, C.claimed_until < now),
+    )
+    pick = select(C.id).where(due).order_by(C.due_at, C.id).limit(limit).with_for_update(skip_locked=True)
+    result = await session.execute(
+        update(C)
+        .where(C.id.in_(pick.scalar_subquery()))
+        .values(
+            state=CLAIMED,
+            claimed_until=now + timedelta(seconds=ttl_seconds),
+            claimed_by=worker,
+            attempts=C.attempts + 1,
+        )
+        .returning(C.id)
+        .execution_options(synchronize_session=False)
+    )
+    return [int(i) for i in result.scalars()]
+
+
+async def load_for_render(
+    session: AsyncSession, ids: Sequence[int]
+) -> Sequence[tuple[Communication, Customer, CustomerStats | None, Campaign | None]]:
+    result = await session.execute(
+        select(C, Customer, CustomerStats, Campaign)
+        .join(Customer, Customer.id == C.customer_id)
+        .outerjoin(CustomerStats, CustomerStats.customer_id == C.customer_id)
+        .outerjoin(Campaign, Campaign.id == C.campaign_id)
+        .where(C.id.in_(list(ids)))
+        .order_by(C.id)
+    )
+    return [(c, customer, stats, campaign) for c, customer, stats, campaign in result]
+
+
+async def mark_dispatched(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    await session.execute(
+        update(C)
+        .where(C.id.in_(list(ids)), C.state == CLAIMED)
+        .values(state=DISPATCHED, dispatched_at=now, claimed_until=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def release_for_retry(session: AsyncSession, ids: Sequence[int], due_at: datetime, error: str) -> None:
+    await session.execute(
+        update(C)
+        .where(C.id.in_(list(ids)), C.state == CLAIMED)
+        .values(state=QUEUED, due_at=due_at, claimed_until=None, last_error=error[:2000])
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def mark_failed(session: AsyncSession, ids: Sequence[int], error: str) -> None:
+    await session.execute(
+        update(C)
+        .where(C.id.in_(list(ids)), C.state == CLAIMED)
+        .values(state=FAILED, claimed_until=None, last_error=error[:2000])
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def complete_finished_campaigns(session: AsyncSession, campaign_ids: Sequence[int], now: datetime) -> None:
+    pending = exists(select(C.id).where(C.campaign_id == Campaign.id, C.state.in_((QUEUED, CLAIMED))))
+    await session.execute(
+        update(Campaign)
+        .where(Campaign.id.in_(list(campaign_ids)), Campaign.status == "running", ~pending)
+        .values(status="completed", completed_at=now)
+        .execution_options(synchronize_session=False)
+    )

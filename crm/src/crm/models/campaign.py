@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.db import Base, BigId, UtcDateTime, utcnow
+
+CAMPAIGN_STATUSES = ("draft", "running", "completed")
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    # Stable public key; communication ids are "<uid>-<customer id>", unique across installs.
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    segment_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("segments.id", ondelete="SET NULL"))
+    # The inline filter, or (from launch on) the frozen copy of the segment's filter.
+    filter: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    message_subject: Mapped[str | None] = mapped_column(String(300))
+    message_body: Mapped[str] = mapped_column(Text)
+    channel_reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(20), default="user")
+    audience_count: Mapped[int | None] = mapped_column(Integer)
+    suppressed_no_contact: Mapped[int | None] = mapped_column(Integer)
+    suppressed_no_consent: Mapped[int | None] = mapped_column(Integer)
+    queued_count: Mapped[int | None] = mapped_column(Integer)
+    launched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    launched_by: Mapped[str | None] = mapped_column(String(100))
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.db import Base, BigId, UtcDateTime, utcnow
+
+# Queue states of a scheduled send. Delivery progress is separate: lifecycle timestamps below.
+QUEUED, CLAIMED, DISPATCHED, FAILED = "queued", "claimed", "dispatched", "failed"
+LIFECYCLE_TYPES = ("sent", "delivered", "opened", "read", "clicked", "converted", "failed")
+
+
+class Communication(Base):
+    """One message to one customer: a row of the durable scheduled-send queue, then the
+    record of what happened to it (set by receipts, each timestamp at most once)."""
+
+    __tablename__ = "communications"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    communication_id: Mapped[str] = mapped_column(String(80), unique=True)
+    campaign_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("campaigns.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    to_address: Mapped[str] = mapped_column(String(320))
+
+    state: Mapped[str] = mapped_column(String(20), default=QUEUED)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    clicked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    converted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    failure_reason: Mapped[str | None] = mapped_column(String(200))
+    conversion_value_minor: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_communications_state_due", "state", "due_at"),
+        Index("ix_communications_campaign", "campaign_id"),
+    )

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from crm.config import Settings
+from crm.db import SessionDep
+from crm.errors import Unauthorized
+from crm.signing import WebhookVerificationError, verify
+from crm.webhooks.schemas import ReceiptBatch, ReceiptResult
+from crm.webhooks.service import ReceiptService
+
+router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
+
+
+@router.post(
+    "/receipts",
+    response_model=ReceiptResult,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ReceiptBatch.model_json_schema()}},
+        }
+    },
+    responses={401: {"description": "missing, bad or stale Standard Webhooks signature"}},
+)
+async def receive_receipts(request: Request, session: SessionDep) -> ReceiptResult:
+    """Delivery receipts from the channel service, signed per Standard Webhooks."""
+    settings: Settings = request.app.state.settings
+    body = await request.body()
+    try:
+        verify(settings.webhook_secret, body, dict(request.headers))
+    except WebhookVerificationError as exc:
+        raise Unauthorized(f"invalid webhook signature: {exc}") from None
+    try:
+        batch = ReceiptBatch.model_validate_json(body)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
+        ) from None
+    return await ReceiptService(session).ingest(batch)
