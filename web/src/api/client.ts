@@ -1,0 +1,70 @@
+import createClient from "openapi-fetch";
+import type { components, paths } from "./schema";
+
+/** The one typed client for the CRM; relative URLs, so the app and the API share an origin. */
+export const api = createClient<paths>({ baseUrl: "" });
+
+export type ApiPath = keyof paths;
+type Schemas = components["schemas"];
+export type Health = Schemas["Health"];
+export type Customer = Schemas["CustomerRead"];
+export type CustomerPage = Schemas["CustomerPage"];
+export type CustomerProfile = Schemas["CustomerProfile"];
+export type Consent = Schemas["ConsentRead"];
+export type Order = Schemas["OrderRead"];
+export type CsvIngestReport = Schemas["CsvIngestReport"];
+export type CsvKind = CsvIngestReport["kind"];
+export type RejectedRecord = Schemas["RejectedRecord"];
+export type Segment = Schemas["SegmentRead"];
+export type SegmentFilter = Schemas["SegmentFilter-Input"];
+export type SavedFilter = Schemas["SegmentFilter-Output"];
+export type FilterCondition = Schemas["Condition"];
+export type FilterGroup = Schemas["FilterGroup-Input"];
+export type Operator = FilterCondition["op"];
+export type MatchMode = SegmentFilter["match"];
+export type AudiencePreview = Schemas["AudiencePreview"];
+export type SegmentField = Schemas["FieldRead"];
+export type SegmentFields = Schemas["FieldsRead"];
+export type DeliveryStatus = Schemas["DeliveryStatus"];
+
+/** An error response from the CRM, with its `detail` turned into one readable sentence. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly detail: unknown;
+
+  constructor(status: number, detail: unknown) {
+    super(describeDetail(status, detail));
+    this.name = "ApiError";
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+function describeDetail(status: number, detail: unknown): string {
+  if (typeof detail === "string" && detail) return detail;
+  if (Array.isArray(detail) && detail.length > 0) {
+    const first: unknown = detail[0];
+    if (first && typeof first === "object" && "msg" in first && typeof first.msg === "string") {
+      // Pydantic prefixes custom validator messages; the rest names the node path and the reason.
+      return first.msg.replace(/^Value error, /, "");
+    }
+  }
+  return `The server answered ${status}`;
+}
+
+export function detailOf(body: unknown): unknown {
+  return body && typeof body === "object" && "detail" in body ? body.detail : undefined;
+}
+
+interface ClientResult<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** Resolves to the response body, or throws an ApiError carrying the API's `detail`. */
+export async function unwrap<T>(request: Promise<ClientResult<T>>): Promise<T> {
+  const { data, error, response } = await request;
+  if (!response.ok) throw new ApiError(response.status, detailOf(error));
+  return data as T;
+}

@@ -1,0 +1,55 @@
+import { Suspense } from "react";
+import { NavLink, Outlet } from "react-router-dom";
+import { HealthBadges } from "../features/health/HealthBadges";
+import { Loading } from "./States";
+
+const NAV = [
+  { to: "/copilot", label: "Copilot", icon: "✦" },
+  { to: "/campaigns", label: "Campaigns", icon: "➤" },
+  { to: "/segments", label: "Segments", icon: "◎" },
+  { to: "/customers", label: "Customers", icon: "☺" },
+  { to: "/delivery", label: "Delivery", icon: "⇄" },
+];
+
+export function AppLayout() {
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <div className="brand">
+          <span className="brand__mark" aria-hidden="true">
+            R
+          </span>
+          <span>
+            <span className="brand__name">Reach</span>
+            <span className="brand__persona">SUGAR Cosmetics</span>
+          </span>
+        </div>
+        <nav className="nav" aria-label="Main">
+          {NAV.map((item) => (
+            <NavLink
+              key={item.to}
+              to={item.to}
+              className={({ isActive }) => (isActive ? "nav__link nav__link--active" : "nav__link")}
+            >
+              <span className="nav__icon" aria-hidden="true">
+                {item.icon}
+              </span>
+              {item.label}
+            </NavLink>
+          ))}
+        </nav>
+      </aside>
+      <div className="main">
+        <header className="topbar">
+          <span className="topbar__title">Marketing CRM</span>
+          <HealthBadges />
+        </header>
+        <main className="content">
+          <Suspense fallback={<Loading />}>
+            <Outlet />
+          </Suspense>
+        </main>
+      </div>
+    </div>
+  );
+}

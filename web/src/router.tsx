@@ -1,0 +1,31 @@
+import { lazy } from "react";
+import { createBrowserRouter, Navigate } from "react-router-dom";
+import { AppLayout } from "./components/AppLayout";
+
+const CopilotPage = lazy(() => import("./pages/CopilotPage"));
+const CampaignsPage = lazy(() => import("./pages/CampaignsPage"));
+const CustomersPage = lazy(() => import("./pages/CustomersPage"));
+const CustomerProfilePage = lazy(() => import("./pages/CustomerProfilePage"));
+const SegmentsPage = lazy(() => import("./pages/SegmentsPage"));
+const SegmentBuilderPage = lazy(() => import("./pages/SegmentBuilderPage"));
+const SegmentDetailPage = lazy(() => import("./pages/SegmentDetailPage"));
+const DeliveryPage = lazy(() => import("./pages/DeliveryPage"));
+const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
+
+export const router = createBrowserRouter([
+  {
+    element: <AppLayout />,
+    children: [
+      { index: true, element: <Navigate to="/customers" replace /> },
+      { path: "copilot", element: <CopilotPage /> },
+      { path: "campaigns", element: <CampaignsPage /> },
+      { path: "customers", element: <CustomersPage /> },
+      { path: "customers/:customerId", element: <CustomerProfilePage /> },
+      { path: "segments", element: <SegmentsPage /> },
+      { path: "segments/new", element: <SegmentBuilderPage /> },
+      { path: "segments/:segmentId", element: <SegmentDetailPage /> },
+      { path: "delivery", element: <DeliveryPage /> },
+      { path: "*", element: <NotFoundPage /> },
+    ],
+  },
+]);
