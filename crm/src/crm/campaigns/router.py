@@ -5,7 +5,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from crm.analytics.schemas import CampaignStats
@@ -61,15 +61,19 @@ async def campaign_stats(campaign_id: int, session: SessionDep) -> CampaignStats
     return await AnalyticsService(session).campaign_stats(campaign)
 
 
+async def existing_campaign_id(campaign_id: int, session: SessionDep) -> int:
+    """Checked before a stream starts, so an unknown campaign is a plain 404."""
+    await CampaignService(session).get(campaign_id)
+    return campaign_id
+
+
 @router.get("/{campaign_id}/stats/stream", response_class=EventSourceResponse)
 async def stream_campaign_stats(
-    campaign_id: int,
+    campaign_id: Annotated[int, Depends(existing_campaign_id)],
     request: Request,
-    session: SessionDep,
     interval: Annotated[float, Query(ge=0.2, le=30)] = 1.0,
 ) -> AsyncIterator[ServerSentEvent]:
     """The stats as server-sent events (`stats`), sent whenever they change."""
-    await CampaignService(session).get(campaign_id)  # 404 before the stream starts
     maker = request.app.state.sessionmaker
     last = ""
     while not await request.is_disconnected():

@@ -2,6 +2,7 @@
 
 from crm.models.campaign import Campaign
 from crm.models.communication import Communication
+from crm.models.conversation import Conversation, ConversationMessage
 from crm.models.customer import Customer
 from crm.models.customer_stats import CustomerStats
 from crm.models.order import Order, OrderItem
@@ -11,6 +12,8 @@ from crm.models.segment import Segment
 __all__ = [
     "Campaign",
     "Communication",
+    "Conversation",
+    "ConversationMessage",
     "Customer",
     "CustomerStats",
     "Order",
