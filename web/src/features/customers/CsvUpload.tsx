@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type SubmitEvent, useState } from "react";
 import type { CsvKind } from "../../api/client";
 import { uploadCsv } from "../../api/upload";
 import { ProgressBar } from "../../components/ProgressBar";
@@ -30,7 +30,7 @@ export function CsvUpload() {
     },
   });
 
-  const submit = (event: FormEvent) => {
+  const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (file) upload.mutate(file);
   };

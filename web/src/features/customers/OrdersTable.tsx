@@ -33,7 +33,6 @@ export function OrdersTable({ orders }: { orders: Order[] }) {
                 <ul className="item-list">
                   {order.items.map((item, index) => (
                     // An order's items never reorder, and the same product may appear twice.
-                    // biome-ignore lint/suspicious/noArrayIndexKey: see above
                     <li key={index}>
                       {item.quantity} × {item.name}
                       {item.category ? <span className="muted"> · {item.category}</span> : null}

@@ -21,7 +21,6 @@ export function FilterTree({ filter, fields }: { filter: SavedFilter; fields: Se
           <ul>
             {nodes.map((node, index) => (
               // Saved filters are immutable, so a node's position is a stable key.
-              // biome-ignore lint/suspicious/noArrayIndexKey: see above
               <li key={index}>
                 {isCondition(node) ? (
                   <span className="tree__condition">{describeCondition(node, byName.get(node.field))}</span>

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type SubmitEvent, useState } from "react";
 import { useNavigate } from "react-router-dom";
 import type { SegmentFilter } from "../../api/client";
 import { ErrorState } from "../../components/States";
@@ -9,9 +9,9 @@ export function SaveSegmentForm({ filter }: { filter: SegmentFilter }) {
   const create = useCreateSegment();
   const navigate = useNavigate();
 
-  const submit = (event: FormEvent) => {
+  const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
-    create.mutate({ name, filter }, { onSuccess: (segment) => navigate(`/segments/${segment.id}`) });
+    create.mutate({ name, filter }, { onSuccess: (segment) => void navigate(`/segments/${segment.id}`) });
   };
 
   return (

@@ -27,7 +27,7 @@ export function SegmentDetailView({ segment }: { segment: Segment }) {
             type="button"
             className="button button--danger"
             disabled={remove.isPending}
-            onClick={() => remove.mutate(segment.id, { onSuccess: () => navigate("/segments") })}
+            onClick={() => remove.mutate(segment.id, { onSuccess: () => void navigate("/segments") })}
           >
             {remove.isPending ? "Deleting…" : "Confirm delete"}
           </button>

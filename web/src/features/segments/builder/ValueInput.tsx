@@ -60,14 +60,14 @@ export function ValueInput({ field, op, value, onChange }: Props) {
       <span className="value-range">
         <input
           {...scalarProps}
-          aria-label="From"
+          aria-label="Low value"
           value={low}
           onChange={(event) => onChange([event.target.value, high])}
         />
         <span className="muted">and</span>
         <input
           {...scalarProps}
-          aria-label="To"
+          aria-label="High value"
           value={high}
           onChange={(event) => onChange([low, event.target.value])}
         />

@@ -1,0 +1,77 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "@playwright/test";
+
+/**
+ * Runs against the real services: the channel service on 18001 and the CRM on 18000, which
+ * serves the built app (web/dist) from a freshly seeded temporary SQLite database.
+ */
+const web = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(web, "..");
+const python = path.join(repo, ".venv/bin/python");
+
+// Set once in the runner process; the workers inherit it, so everyone agrees on the file.
+process.env.REACH_WEB_TEST_DB ??= `/tmp/reach-web-test-${process.pid}-${Date.now()}.db`;
+const databaseUrl = `sqlite+aiosqlite:///${process.env.REACH_WEB_TEST_DB}`;
+
+const CRM = "http://127.0.0.1:18000";
+const CHANNEL = "http://127.0.0.1:18001";
+
+export default defineConfig({
+  testDir: "tests",
+  outputDir: "test-results/artifacts",
+  globalTeardown: "./tests/global-teardown.ts",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: "list",
+  use: {
+    baseURL: CRM,
+    headless: true,
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-background-networking",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+    viewport: { width: 1360, height: 900 },
+    trace: "off",
+    screenshot: "only-on-failure",
+  },
+  webServer: [
+    {
+      command: `"${python}" -m uvicorn channel_service.main:app --host 127.0.0.1 --port 18001`,
+      cwd: repo,
+      url: `${CHANNEL}/health`,
+      env: { SIM_TIME_SCALE: "20000" },
+      reuseExistingServer: false,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+      timeout: 60_000,
+    },
+    {
+      command: `"${python}" -m crm.seed --customers 300 && exec "${python}" -m uvicorn crm.main:app --host 127.0.0.1 --port 18000`,
+      cwd: repo,
+      url: `${CRM}/api/health`,
+      env: {
+        DATABASE_URL: databaseUrl,
+        CHANNEL_SERVICE_URL: CHANNEL,
+        CRM_PUBLIC_URL: CRM,
+        SIM_TIME_SCALE: "20000",
+        LLM_PROVIDER: "offline",
+        WEB_DIST_DIR: path.join(web, "dist"),
+      },
+      reuseExistingServer: false,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
+      timeout: 120_000,
+    },
+  ],
+});

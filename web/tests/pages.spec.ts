@@ -1,0 +1,62 @@
+import { expect, test } from "@playwright/test";
+import { collectBrowserErrors, screenshotPath, uniqueToken } from "./support";
+
+let customerId = 0;
+let segmentId = 0;
+
+test.beforeAll(async ({ request }) => {
+  const page = await request.get("/api/customers?limit=1");
+  customerId = ((await page.json()) as { items: { id: number }[] }).items[0]?.id ?? 0;
+  const segment = await request.post("/api/segments", {
+    data: {
+      name: `Screenshot segment ${uniqueToken()}`,
+      filter: {
+        match: "all",
+        conditions: [
+          { field: "last_order_days_ago", op: "gt", value: 30 },
+          { field: "category", op: "in", value: ["Lipstick", "Kajal"], within_days: 365 },
+        ],
+      },
+    },
+  });
+  expect(segment.status()).toBe(201);
+  segmentId = ((await segment.json()) as { id: number }).id;
+});
+
+const PAGES: { name: string; path: () => string; ready: string }[] = [
+  { name: "copilot", path: () => "/copilot", ready: "Coming soon" },
+  { name: "campaigns", path: () => "/campaigns", ready: "Coming soon" },
+  { name: "customers", path: () => "/customers", ready: "Import a CSV" },
+  { name: "customer-profile", path: () => `/customers/${customerId}`, ready: "Orders" },
+  { name: "segments", path: () => "/segments", ready: "Screenshot segment" },
+  { name: "segment-new", path: () => "/segments/new", ready: "all customers" },
+  { name: "segment-detail", path: () => `/segments/${segmentId}`, ready: "Customers matching all of:" },
+  { name: "delivery", path: () => "/delivery", ready: "Queue depth" },
+  { name: "not-found", path: () => "/no-such-page", ready: "Page not found" },
+];
+
+for (const { name, path, ready } of PAGES) {
+  test(`${name} renders without console errors`, async ({ page }) => {
+    const errors = collectBrowserErrors(page);
+    await page.goto(path());
+    await expect(page.getByText(ready).first()).toBeVisible();
+    await expect(page.getByTestId("health")).toContainText("offline planner");
+    await expect(page.getByRole("status")).toHaveCount(0);
+    await page.screenshot({ path: screenshotPath(name), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+}
+
+test("delivery shows a clear state when the status endpoint does not exist", async ({ page }) => {
+  await page.route("**/api/delivery/status", (route) =>
+    route.fulfill({ status: 404, contentType: "application/json", body: '{"detail":"Not Found"}' }),
+  );
+  await page.goto("/delivery");
+  await expect(page.getByText("Delivery status is not available yet")).toBeVisible();
+  await expect(page.getByText("DB: SQLite").first()).toBeVisible();
+});
+
+test("API errors show the API's detail message", async ({ page }) => {
+  await page.goto("/segments/999999");
+  await expect(page.getByRole("alert")).toContainText("segment 999999 not found");
+});

@@ -1,0 +1,25 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Page } from "@playwright/test";
+
+const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Where each page's screenshot goes (web/test-results is git-ignored). */
+export function screenshotPath(name: string): string {
+  return path.join(web, "test-results", "screenshots", `${name}.png`);
+}
+
+/** A short token that makes this run's records unique in the shared test database. */
+export function uniqueToken(): string {
+  return `${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+}
+
+/** Collects console errors and uncaught exceptions from the moment it is called. */
+export function collectBrowserErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(`console: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
+  return errors;
+}
