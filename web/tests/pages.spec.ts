@@ -47,15 +47,6 @@ for (const { name, path, ready } of PAGES) {
   });
 }
 
-test("delivery shows a clear state when the status endpoint does not exist", async ({ page }) => {
-  await page.route("**/api/delivery/status", (route) =>
-    route.fulfill({ status: 404, contentType: "application/json", body: '{"detail":"Not Found"}' }),
-  );
-  await page.goto("/delivery");
-  await expect(page.getByText("Delivery status is not available yet")).toBeVisible();
-  await expect(page.getByText("DB: SQLite").first()).toBeVisible();
-});
-
 test("API errors show the API's detail message", async ({ page }) => {
   await page.goto("/segments/999999");
   await expect(page.getByRole("alert")).toContainText("segment 999999 not found");

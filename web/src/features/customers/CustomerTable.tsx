@@ -3,7 +3,8 @@ import type { Customer } from "../../api/client";
 import { ConsentChips } from "../../components/Chips";
 import { formatDate, formatMoney } from "../../lib/format";
 
-export function CustomerTable({ customers }: { customers: Customer[] }) {
+/** Customers as rows; `compact` keeps name, city, orders and spend for narrow panels. */
+export function CustomerTable({ customers, compact = false }: { customers: Customer[]; compact?: boolean }) {
   return (
     <div className="table-wrap">
       <table className="table">
@@ -13,8 +14,12 @@ export function CustomerTable({ customers }: { customers: Customer[] }) {
             <th>City</th>
             <th className="num">Orders</th>
             <th className="num">Total spent</th>
-            <th>Last order</th>
-            <th>Consent</th>
+            {compact ? null : (
+              <>
+                <th>Last order</th>
+                <th>Consent</th>
+              </>
+            )}
           </tr>
         </thead>
         <tbody>
@@ -24,15 +29,21 @@ export function CustomerTable({ customers }: { customers: Customer[] }) {
                 <Link to={`/customers/${customer.id}`} className="cell-title">
                   {customer.name ?? customer.external_id}
                 </Link>
-                <span className="cell-sub">{customer.email ?? customer.phone ?? customer.external_id}</span>
+                {compact ? null : (
+                  <span className="cell-sub">{customer.email ?? customer.phone ?? customer.external_id}</span>
+                )}
               </td>
               <td>{customer.city ?? <span className="muted">—</span>}</td>
               <td className="num">{customer.stats.order_count}</td>
               <td className="num">{formatMoney(customer.stats.total_spent)}</td>
-              <td>{formatDate(customer.stats.last_order_at)}</td>
-              <td>
-                <ConsentChips consent={customer.consent} />
-              </td>
+              {compact ? null : (
+                <>
+                  <td>{formatDate(customer.stats.last_order_at)}</td>
+                  <td>
+                    <ConsentChips consent={customer.consent} />
+                  </td>
+                </>
+              )}
             </tr>
           ))}
         </tbody>

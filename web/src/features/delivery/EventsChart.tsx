@@ -9,7 +9,13 @@ export function EventsChart({ data }: { data: { type: string; count: number }[] 
           <XAxis dataKey="type" tickLine={false} axisLine={false} />
           <YAxis allowDecimals={false} tickLine={false} axisLine={false} width={48} />
           <Tooltip cursor={{ fill: "var(--surface-muted)" }} />
-          <Bar dataKey="count" name="events" fill="var(--accent)" radius={[4, 4, 0, 0]} />
+          <Bar
+            dataKey="count"
+            name="events"
+            fill="var(--accent)"
+            radius={[4, 4, 0, 0]}
+            isAnimationActive={false}
+          />
         </BarChart>
       </ResponsiveContainer>
     </div>

@@ -8,14 +8,16 @@ interface Props {
   preview: UseQueryResult<AudiencePreview>;
   /** True while the filter on screen differs from the one last sent. */
   pending: boolean;
+  /** The builder's narrow column shows fewer columns and the explanation; a saved segment's page has room. */
+  layout: "builder" | "page";
 }
 
-export function AudiencePreviewPanel({ preview, pending }: Props) {
+export function AudiencePreviewPanel({ preview, pending, layout }: Props) {
   const updating = pending || preview.isFetching;
   return (
     <section className="card preview" aria-live="polite" aria-busy={updating}>
       <div className="preview__head">
-        <h2 className="card__title">Audience</h2>
+        <h2 className="card__title">{layout === "builder" ? "Audience" : "Members now"}</h2>
         {updating ? <span className="spinner" role="status" aria-label="Updating preview" /> : null}
       </div>
       {preview.isError ? (
@@ -25,13 +27,15 @@ export function AudiencePreviewPanel({ preview, pending }: Props) {
           <p className="preview__count">
             <strong data-testid="audience-count">{formatCount(preview.data.count)}</strong> customers
           </p>
-          <p className="preview__explanation" data-testid="audience-explanation">
-            {preview.data.explanation}
-          </p>
+          {layout === "builder" ? (
+            <p className="preview__explanation" data-testid="audience-explanation">
+              {preview.data.explanation}
+            </p>
+          ) : null}
           {preview.data.sample.length > 0 ? (
             <>
               <h3 className="subhead">Sample</h3>
-              <CustomerTable customers={preview.data.sample} />
+              <CustomerTable customers={preview.data.sample} compact={layout === "builder"} />
             </>
           ) : (
             <EmptyState title="No customers match this filter" />

@@ -39,7 +39,7 @@ export function SegmentBuilder({ catalog }: { catalog: SegmentFields }) {
         </section>
         <SaveSegmentForm filter={filter} />
       </div>
-      <AudiencePreviewPanel preview={preview} pending={settledJson !== filterJson} />
+      <AudiencePreviewPanel preview={preview} pending={settledJson !== filterJson} layout="builder" />
     </div>
   );
 }

@@ -4,7 +4,7 @@ import type { Segment } from "../../api/client";
 import { PageHeader } from "../../components/PageHeader";
 import { StatCard } from "../../components/StatCard";
 import { ErrorState, Loading } from "../../components/States";
-import { formatCount, formatDateTime } from "../../lib/format";
+import { formatCount, formatDate, formatDateTime } from "../../lib/format";
 import { AudiencePreviewPanel } from "./AudiencePreviewPanel";
 import { FilterTree } from "./FilterTree";
 import { useAudiencePreview, useDeleteSegment, useSegmentFields } from "./queries";
@@ -45,7 +45,7 @@ export function SegmentDetailView({ segment }: { segment: Segment }) {
 
   return (
     <>
-      <PageHeader title={segment.name} subtitle={segment.explanation} actions={actions} />
+      <PageHeader title={segment.name} subtitle={`Saved segment #${segment.id}`} actions={actions} />
       {remove.isError ? <ErrorState error={remove.error} title="Could not delete the segment" /> : null}
       <div className="stat-grid">
         <StatCard
@@ -53,10 +53,13 @@ export function SegmentDetailView({ segment }: { segment: Segment }) {
           value={segment.count === null || segment.count === undefined ? "—" : formatCount(segment.count)}
         />
         <StatCard label="Created by" value={segment.created_by} hint={formatDateTime(segment.created_at)} />
-        <StatCard label="Last updated" value={formatDateTime(segment.updated_at)} />
+        <StatCard label="Last updated" value={formatDate(segment.updated_at)} hint={formatDateTime(segment.updated_at)} />
       </div>
       <section className="card">
-        <h2 className="card__title">Filter</h2>
+        <h2 className="card__title">Who is in it</h2>
+        <p className="preview__explanation" data-testid="segment-explanation">
+          {segment.explanation}
+        </p>
         {fields.isPending ? (
           <Loading label="Loading fields…" />
         ) : fields.isError ? (
@@ -69,7 +72,7 @@ export function SegmentDetailView({ segment }: { segment: Segment }) {
           <pre>{JSON.stringify(segment.filter, null, 2)}</pre>
         </details>
       </section>
-      <AudiencePreviewPanel preview={sample} pending={false} />
+      <AudiencePreviewPanel preview={sample} pending={false} layout="page" />
     </>
   );
 }
