@@ -6,15 +6,12 @@ export const api = createClient<paths>({ baseUrl: "" });
 
 export type ApiPath = keyof paths;
 type Schemas = components["schemas"];
-export type Health = Schemas["Health"];
 export type Customer = Schemas["CustomerRead"];
-export type CustomerPage = Schemas["CustomerPage"];
 export type CustomerProfile = Schemas["CustomerProfile"];
 export type Consent = Schemas["ConsentRead"];
 export type Order = Schemas["OrderRead"];
 export type CsvIngestReport = Schemas["CsvIngestReport"];
 export type CsvKind = CsvIngestReport["kind"];
-export type RejectedRecord = Schemas["RejectedRecord"];
 export type Segment = Schemas["SegmentRead"];
 export type SegmentFilter = Schemas["SegmentFilter-Input"];
 export type SavedFilter = Schemas["SegmentFilter-Output"];
@@ -25,7 +22,6 @@ export type MatchMode = SegmentFilter["match"];
 export type AudiencePreview = Schemas["AudiencePreview"];
 export type SegmentField = Schemas["FieldRead"];
 export type SegmentFields = Schemas["FieldsRead"];
-export type DeliveryStatus = Schemas["DeliveryStatus"];
 
 /** An error response from the CRM, with its `detail` turned into one readable sentence. */
 export class ApiError extends Error {
