@@ -95,6 +95,41 @@ test("build a nested segment with a live preview, save it, list it and export it
   await expect(page.getByRole("alert")).toContainText("already exists");
 });
 
+test("value inputs follow the operator: lists, within days, and exists", async ({ page }) => {
+  await page.goto("/segments/new");
+  const explanation = page.getByTestId("audience-explanation");
+  await page.getByRole("button", { name: "+ Condition" }).click();
+  const node = page.locator('[data-path="conditions[0]"]');
+  await node.getByLabel("Field").selectOption({ label: "Bought category" });
+  await node.getByLabel("Operator").selectOption({ label: "is any of" });
+  // The list starts with the most common known value; add another with Enter, remove the first.
+  const first = (await node.locator(".chip--removable").first().textContent())?.replace("×", "") ?? "";
+  await node.getByLabel("Add a value", { exact: true }).fill("Lipstick");
+  await node.getByLabel("Add a value", { exact: true }).press("Enter");
+  if (first !== "Lipstick") await node.getByRole("button", { name: `Remove ${first}` }).click();
+  await expect(node.locator(".chip--removable")).toHaveText(["Lipstick×"]);
+  await node.getByLabel("Within days", { exact: true }).fill("90");
+  await expect(explanation).toContainText("Lipstick");
+  await expect(explanation).toContainText("90 days");
+
+  await page.getByRole("button", { name: "+ Condition" }).last().click();
+  const second = page.locator('[data-path="conditions[1]"]');
+  await second.getByLabel("Field").selectOption({ label: "Age" });
+  await second.getByLabel("Operator").selectOption({ label: "is set" });
+  await second.getByLabel("Value", { exact: true }).selectOption("false");
+  const filter = {
+    match: "all",
+    conditions: [
+      { field: "category", op: "in", value: ["Lipstick"], within_days: 90 },
+      { field: "age", op: "exists", value: false },
+    ],
+  };
+  const expected = await page.request.post("/api/segments/preview", { data: { filter, sample_size: 0 } });
+  const { count, explanation: english } = (await expected.json()) as { count: number; explanation: string };
+  await expect(explanation).toHaveText(english);
+  await expect(page.getByTestId("audience-count")).toHaveText(String(count));
+});
+
 test("a segment can be deleted from its page", async ({ page }) => {
   const name = `Throwaway ${uniqueToken()}`;
   const created = await page.request.post("/api/segments", {

@@ -33,18 +33,12 @@ export function useSegmentFields() {
   });
 }
 
-/** Count, explanation and a sample for a filter; `null` while there is nothing to ask about. */
-export function useAudiencePreview(filter: SegmentFilter | null, sampleSize = 10) {
+/** Count, explanation and a sample for a filter. */
+export function useAudiencePreview(filter: SegmentFilter, sampleSize = 10) {
   return useQuery({
-    queryKey: filter ? segmentKeys.preview(filter, sampleSize) : ["segments", "preview", null],
+    queryKey: segmentKeys.preview(filter, sampleSize),
     queryFn: ({ signal }) =>
-      unwrap(
-        api.POST("/api/segments/preview", {
-          body: { filter: filter ?? { match: "all" }, sample_size: sampleSize },
-          signal,
-        }),
-      ),
-    enabled: filter !== null,
+      unwrap(api.POST("/api/segments/preview", { body: { filter, sample_size: sampleSize }, signal })),
     placeholderData: keepPreviousData,
   });
 }
