@@ -63,6 +63,8 @@ def settings(database_url: str) -> Settings:
         run_migrations_on_startup=False,
         run_dispatcher=False,
         web_dist_dir="/nonexistent",
+        quiet_hours="",
+        frequency_cap=0,
     )
 
 

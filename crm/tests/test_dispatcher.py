@@ -6,40 +6,14 @@ from typing import Any
 
 import httpx
 import pytest
+from reach_dispatch import Clock, FakeChannel
 from reach_factories import customer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from crm.db import utcnow
-from crm.dispatch.channel_client import ChannelClient, ChannelRejected, ChannelUnavailable, OutboundMessage
+from crm.dispatch.channel_client import ChannelRejected, ChannelUnavailable, OutboundMessage
 from crm.dispatch.dispatcher import Dispatcher
 from crm.models import Campaign, Communication
-
-
-class FakeChannel(ChannelClient):
-    """Records every batch; plays each communication_id once, as the channel service does."""
-
-    def __init__(self) -> None:
-        super().__init__(httpx.AsyncClient(), "whsec_unused")
-        self.batches: list[list[OutboundMessage]] = []
-        self.played: dict[str, OutboundMessage] = {}
-        self.fail_with: list[Exception] = []
-
-    async def send(self, callback_url: str, messages: list[OutboundMessage]) -> dict[str, Any]:
-        if self.fail_with:
-            raise self.fail_with.pop(0)
-        self.batches.append(messages)
-        for m in messages:
-            self.played.setdefault(m.communication_id, m)
-        return {"accepted": len(messages)}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = utcnow()
-
-    def __call__(self) -> Any:
-        return self.now
 
 
 async def launch(client: httpx.AsyncClient, n: int, channel: str = "sms") -> int:

@@ -63,6 +63,8 @@ async def stack(backend: str, tmp_path: Path) -> AsyncIterator[Stack]:
             run_dispatcher=True,
             dispatch_poll_seconds=0.05,
             dispatch_batch_size=200,
+            quiet_hours="",  # policies have their own tests; here both campaigns reach everyone now
+            frequency_cap=0,
             web_dist_dir="/nonexistent",
         )
     )

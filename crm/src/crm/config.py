@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     dispatch_claim_ttl_seconds: float = Field(60.0, gt=0)
     ingest_batch_size: int = Field(2000, ge=1, le=20000)
     brand_timezone: str = "Asia/Kolkata"
+    quiet_hours: str = Field(
+        "21:00-09:00", description="no sends in this local window (brand time zone); empty turns it off"
+    )
+    frequency_cap: int = Field(1, ge=0, le=100, description="messages per contact per window; 0 turns it off")
+    frequency_window_hours: float = Field(24.0, gt=0)
+    sim_time_scale: float = Field(
+        1.0, gt=0, description="sequence delays and the frequency window are divided by this (demo speed-up)"
+    )
     default_currency: str = "INR"
     web_dist_dir: str | None = Field(None, description="built web app to serve at / (defaults to web/dist)")
 

@@ -7,9 +7,11 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from crm.campaigns.router import router as campaigns_router
 from crm.config import Settings, get_settings
@@ -17,13 +19,16 @@ from crm.customers.router import router as customers_router
 from crm.db import create_engine, create_sessionmaker
 from crm.dispatch.channel_client import ChannelClient, build_http_client
 from crm.dispatch.dispatcher import Dispatcher
+from crm.dispatch.policies import SendPolicy
 from crm.dispatch.router import router as delivery_router
 from crm.errors import install_error_handlers
 from crm.health import router as health_router
 from crm.ingest.router import router as ingest_router
 from crm.migrate import upgrade_to_head
 from crm.segments.router import router as segments_router
+from crm.sequences.router import router as sequences_router
 from crm.web_static import mount_web_app
+from crm.webhooks.router import receipt_schemas
 from crm.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("crm")
@@ -36,6 +41,7 @@ ROUTERS = (
     campaigns_router,
     webhooks_router,
     delivery_router,
+    sequences_router,
 )
 
 
@@ -47,6 +53,8 @@ def build_dispatcher(app: FastAPI, settings: Settings) -> Dispatcher:
         batch_size=settings.dispatch_batch_size,
         claim_ttl_seconds=settings.dispatch_claim_ttl_seconds,
         poll_seconds=settings.dispatch_poll_seconds,
+        policy=SendPolicy.from_settings(settings),
+        time_scale=settings.sim_time_scale,
     )
 
 
@@ -88,7 +96,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     mount_web_app(app, settings.web_dist_dir)
+    install_openapi(app)
     return app
+
+
+def install_openapi(app: FastAPI) -> None:
+    """FastAPI's schema plus the schemas of bodies we parse by hand (signed webhooks)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(receipt_schemas())
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 app = create_app()

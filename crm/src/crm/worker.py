@@ -11,6 +11,7 @@ from crm.config import get_settings
 from crm.db import create_engine, create_sessionmaker
 from crm.dispatch.channel_client import ChannelClient, build_http_client
 from crm.dispatch.dispatcher import Dispatcher
+from crm.dispatch.policies import SendPolicy
 
 
 async def run(workers: int) -> None:
@@ -31,6 +32,8 @@ async def run(workers: int) -> None:
             batch_size=settings.dispatch_batch_size,
             claim_ttl_seconds=settings.dispatch_claim_ttl_seconds,
             poll_seconds=settings.dispatch_poll_seconds,
+            policy=SendPolicy.from_settings(settings),
+            time_scale=settings.sim_time_scale,
         )
         for _ in range(workers)
     ]

@@ -1,4 +1,9 @@
-"""Claims due sends, renders them, posts signed batches to the channel service, acknowledges.
+"""Claims due sends, decides about each, renders, posts signed batches to the channel service,
+acknowledges.
+
+Per claimed send: a sequence step may be cancelled (the contact left) or skipped (its condition
+on engagement so far is false); then send policies may defer it (quiet hours, frequency cap —
+deferred, never dropped); the rest are rendered and posted in one batch.
 
 At-least-once: a claim that is never acknowledged (a crash, a kill) expires and the send is
 claimed again; the channel service dedupes on communication_id, so a customer gets one message.
@@ -12,16 +17,20 @@ import logging
 import os
 import random
 import socket
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.db import utcnow
 from crm.dispatch import repository as repo
 from crm.dispatch.channel_client import ChannelClient, ChannelRejected, ChannelUnavailable, OutboundMessage
-from crm.models import Campaign, Communication, Customer, CustomerStats
+from crm.dispatch.claimed import ClaimedSend
+from crm.dispatch.policies import FrequencyCap, SendPolicy
+from crm.models.communication import CANCELLED, SKIPPED
+from crm.sequences import journey
 from crm.templating import customer_context, render
 
 log = logging.getLogger(__name__)
@@ -29,9 +38,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 RETRY_BASE_SECONDS = 1.0
 RETRY_CAP_SECONDS = 300.0
-
-ClaimedRow = tuple[Communication, Customer, CustomerStats | None, Campaign | None]
-AfterDispatch = Callable[[AsyncSession, Sequence[ClaimedRow], datetime], Awaitable[None]]
+NO_POLICY = SendPolicy(timezone=ZoneInfo("UTC"), quiet=None, cap=0, window=timedelta(hours=24))
 
 
 def retry_delay(attempts: int, retry_after: float | None = None) -> float:
@@ -41,18 +48,15 @@ def retry_delay(attempts: int, retry_after: float | None = None) -> float:
     return max(delay, retry_after or 0.0)
 
 
-def render_message(row: ClaimedRow) -> OutboundMessage:
-    communication, customer, stats, campaign = row
-    if campaign is None:
-        raise ValueError(f"communication {communication.communication_id} has no message source")
-    context = customer_context(customer, stats)
-    subject = render(campaign.message_subject, context) if campaign.message_subject else None
+def render_message(send: ClaimedSend) -> OutboundMessage:
+    subject, body = send.message_templates()
+    context = customer_context(send.customer, send.stats)
     return OutboundMessage(
-        communication_id=communication.communication_id,
-        channel=communication.channel,
-        to=communication.to_address,
-        subject=subject,
-        body=render(campaign.message_body, context),
+        communication_id=send.communication.communication_id,
+        channel=send.communication.channel,
+        to=send.communication.to_address,
+        subject=render(subject, context) if subject else None,
+        body=render(body, context),
     )
 
 
@@ -62,6 +66,19 @@ class DispatchOutcome:
     dispatched: int = 0
     retried: int = 0
     failed: int = 0
+    deferred: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+
+
+@dataclass
+class Plan:
+    """What to do with each claimed send of one batch."""
+
+    send: list[ClaimedSend] = field(default_factory=list)
+    defer: list[tuple[int, datetime, str]] = field(default_factory=list)
+    skip: list[tuple[ClaimedSend, str]] = field(default_factory=list)
+    cancel: list[tuple[ClaimedSend, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -72,10 +89,35 @@ class Dispatcher:
     batch_size: int = 500
     claim_ttl_seconds: float = 60.0
     poll_seconds: float = 0.5
+    policy: SendPolicy = NO_POLICY
+    time_scale: float = 1.0
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{random.randrange(1 << 30)}")
     clock: Callable[[], datetime] = utcnow
-    renderer: Callable[[ClaimedRow], OutboundMessage] = render_message
-    after_dispatch: list[AfterDispatch] = field(default_factory=list)
+    renderer: Callable[[ClaimedSend], OutboundMessage] = render_message
+
+    async def plan(self, session: AsyncSession, sends: list[ClaimedSend], now: datetime) -> Plan:
+        plan = Plan()
+        decisions = await journey.decide_steps(session, [s for s in sends if s.enrollment is not None])
+        cap = await FrequencyCap.load(session, self.policy, (s.customer.id for s in sends), now)
+        quiet_until = self.policy.quiet_until(now)
+        for send in sends:
+            decision = decisions.get(send.id)
+            if decision is not None and decision.action == "cancel":
+                plan.cancel.append((send, decision.reason))
+                continue
+            if decision is not None and decision.action == "skip":
+                plan.skip.append((send, decision.reason))
+                continue
+            if quiet_until is not None:
+                plan.defer.append((send.id, quiet_until, "quiet_hours"))
+                continue
+            capped_until = cap.next_allowed(send.customer.id, now)
+            if capped_until is not None:
+                plan.defer.append((send.id, capped_until, "frequency_cap"))
+                continue
+            cap.record(send.customer.id, now)
+            plan.send.append(send)
+        return plan
 
     async def dispatch_once(self) -> DispatchOutcome:
         now = self.clock()
@@ -85,20 +127,21 @@ class Dispatcher:
         if not ids:
             return outcome
         async with self.maker() as session:
-            rows = await repo.load_for_render(session, ids)
+            sends = await repo.load_claimed(session, ids)
+            plan = await self.plan(session, sends, now)
         messages: list[OutboundMessage] = []
-        sendable: list[ClaimedRow] = []
+        sendable: list[ClaimedSend] = []
         unrenderable: list[int] = []
-        for row in rows:
+        for send in plan.send:
             try:
-                messages.append(self.renderer(row))
-                sendable.append(row)
+                messages.append(self.renderer(send))
+                sendable.append(send)
             except Exception as exc:  # a bad row must not block the queue
-                log.warning("cannot render %s: %s", row[0].communication_id, exc)
-                unrenderable.append(row[0].id)
-        done: list[ClaimedRow] = []
-        retry: list[ClaimedRow] = []
-        failed: list[ClaimedRow] = []
+                log.warning("cannot render %s: %s", send.communication.communication_id, exc)
+                unrenderable.append(send.id)
+        done: list[ClaimedSend] = []
+        retry: list[ClaimedSend] = []
+        failed: list[ClaimedSend] = []
         error = ""
         retry_after: float | None = None
         if messages:
@@ -111,32 +154,44 @@ class Dispatcher:
                 bad = exc.rejected_indexes()
                 error = str(exc)
                 if bad:
-                    failed = [r for i, r in enumerate(sendable) if i in bad]
-                    retry = [r for i, r in enumerate(sendable) if i not in bad]
+                    failed = [s for i, s in enumerate(sendable) if i in bad]
+                    retry = [s for i, s in enumerate(sendable) if i not in bad]
                     retry_after = 0.0
                 else:
                     failed = sendable
         acked_at = self.clock()
+        exhausted = [s for s in retry if s.communication.attempts >= MAX_ATTEMPTS]
         async with self.maker() as session, session.begin():
             if done:
-                await repo.mark_dispatched(session, [r[0].id for r in done], acked_at)
-                for hook in self.after_dispatch:
-                    await hook(session, done, acked_at)
-            exhausted = [r for r in retry if r[0].attempts >= MAX_ATTEMPTS]
-            for row in (r for r in retry if r[0].attempts < MAX_ATTEMPTS):
-                due = acked_at + timedelta(seconds=retry_delay(row[0].attempts, retry_after))
-                if retry_after == 0.0:
-                    due = acked_at
-                await repo.release_for_retry(session, [row[0].id], due, error)
+                await repo.mark_dispatched(session, [s.id for s in done], acked_at)
+            for send in (s for s in retry if s.communication.attempts < MAX_ATTEMPTS):
+                due = (
+                    acked_at
+                    if retry_after == 0.0
+                    else acked_at + timedelta(seconds=retry_delay(send.communication.attempts, retry_after))
+                )
+                await repo.release_for_retry(session, [send.id], due, error)
             if failed or exhausted:
-                await repo.mark_failed(session, [r[0].id for r in failed + exhausted], error)
+                await repo.mark_failed(session, [s.id for s in failed + exhausted], error)
             if unrenderable:
                 await repo.mark_failed(session, unrenderable, "could not render the message")
-            campaign_ids = sorted({r[0].campaign_id for r in rows if r[0].campaign_id is not None})
+            await repo.defer(session, plan.defer)
+            for state, closed in ((SKIPPED, plan.skip), (CANCELLED, plan.cancel)):
+                for send, reason in closed:
+                    await repo.close_without_sending(session, [send.id], state, reason)
+            # Sequences move on from a step once it was sent or skipped.
+            await journey.advance(
+                session, [(s, acked_at) for s in done] + [(s, now) for s, _ in plan.skip], self.time_scale
+            )
+            await journey.finish(session, plan.cancel, acked_at)
+            campaign_ids = sorted({s.communication.campaign_id for s in sends if s.communication.campaign_id})
             await repo.complete_finished_campaigns(session, campaign_ids, acked_at)
         outcome.dispatched = len(done)
         outcome.retried = len(retry) - len(exhausted)
         outcome.failed = len(failed) + len(exhausted) + len(unrenderable)
+        outcome.deferred = len(plan.defer)
+        outcome.skipped = len(plan.skip)
+        outcome.cancelled = len(plan.cancel)
         if error:
             log.warning("dispatch batch of %d: %s", len(sendable), error)
         return outcome

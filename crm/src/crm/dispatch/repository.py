@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.models import Campaign, Communication, Customer, CustomerStats
-from crm.models.communication import CLAIMED, DISPATCHED, FAILED, QUEUED
+from crm.dispatch.claimed import ClaimedSend
+from crm.models import Campaign, Communication, Customer, CustomerStats, Enrollment, SequenceVersion
+from crm.models import Sequence as Sequence_
+from crm.models.communication import CANCELLED, CLAIMED, DISPATCHED, FAILED, QUEUED, SKIPPED
 
 C = Communication
 
@@ -38,18 +40,23 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int, worker: st
     return [int(i) for i in result.scalars()]
 
 
-async def load_for_render(
-    session: AsyncSession, ids: Sequence[int]
-) -> Sequence[tuple[Communication, Customer, CustomerStats | None, Campaign | None]]:
+async def load_claimed(session: AsyncSession, ids: Sequence[int]) -> list[ClaimedSend]:
+    """Each claimed send with what deciding and rendering it needs."""
     result = await session.execute(
-        select(C, Customer, CustomerStats, Campaign)
+        select(C, Customer, CustomerStats, Campaign, Enrollment, Sequence_, SequenceVersion)
         .join(Customer, Customer.id == C.customer_id)
         .outerjoin(CustomerStats, CustomerStats.customer_id == C.customer_id)
         .outerjoin(Campaign, Campaign.id == C.campaign_id)
+        .outerjoin(Enrollment, Enrollment.id == C.enrollment_id)
+        .outerjoin(Sequence_, Sequence_.id == C.sequence_id)
+        .outerjoin(
+            SequenceVersion,
+            and_(SequenceVersion.sequence_id == Enrollment.sequence_id, SequenceVersion.version == Enrollment.version),
+        )
         .where(C.id.in_(list(ids)))
         .order_by(C.id)
     )
-    return [(c, customer, stats, campaign) for c, customer, stats, campaign in result]
+    return [ClaimedSend(*row) for row in result]
 
 
 async def mark_dispatched(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
@@ -85,5 +92,33 @@ async def complete_finished_campaigns(session: AsyncSession, campaign_ids: Seque
         update(Campaign)
         .where(Campaign.id.in_(list(campaign_ids)), Campaign.status == "running", ~pending)
         .values(status="completed", completed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def defer(session: AsyncSession, deferrals: Sequence[tuple[int, datetime, str]]) -> None:
+    """Moves sends later for a policy; a deferral is not a failed attempt."""
+    for communication_id, due_at, reason in deferrals:
+        await session.execute(
+            update(C)
+            .where(C.id == communication_id, C.state == CLAIMED)
+            .values(
+                state=QUEUED,
+                due_at=due_at,
+                claimed_until=None,
+                attempts=C.attempts - 1,
+                deferred_count=C.deferred_count + 1,
+                deferred_reason=reason,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def close_without_sending(session: AsyncSession, ids: Sequence[int], state: str, reason: str) -> None:
+    assert state in (SKIPPED, CANCELLED)
+    await session.execute(
+        update(C)
+        .where(C.id.in_(list(ids)), C.state == CLAIMED)
+        .values(state=state, claimed_until=None, last_error=reason)
         .execution_options(synchronize_session=False)
     )

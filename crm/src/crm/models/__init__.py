@@ -8,6 +8,7 @@ from crm.models.customer_stats import CustomerStats
 from crm.models.order import Order, OrderItem
 from crm.models.receipt_event import ReceiptEvent
 from crm.models.segment import Segment
+from crm.models.sequence import Enrollment, Sequence, SequenceVersion
 
 __all__ = [
     "Campaign",
@@ -16,8 +17,11 @@ __all__ = [
     "ConversationMessage",
     "Customer",
     "CustomerStats",
+    "Enrollment",
     "Order",
     "OrderItem",
     "ReceiptEvent",
     "Segment",
+    "Sequence",
+    "SequenceVersion",
 ]

@@ -9,6 +9,7 @@ from crm.db import Base, BigId, UtcDateTime, utcnow
 
 # Queue states of a scheduled send. Delivery progress is separate: lifecycle timestamps below.
 QUEUED, CLAIMED, DISPATCHED, FAILED = "queued", "claimed", "dispatched", "failed"
+SKIPPED, CANCELLED = "skipped", "cancelled"  # a sequence step whose condition failed / whose contact left
 LIFECYCLE_TYPES = ("sent", "delivered", "opened", "read", "clicked", "converted", "failed")
 
 
@@ -21,6 +22,10 @@ class Communication(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     communication_id: Mapped[str] = mapped_column(String(80), unique=True)
     campaign_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("campaigns.id", ondelete="CASCADE"))
+    # A sequence step's send: which journey, which step (0-based) of the enrollment's version.
+    sequence_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("sequences.id", ondelete="CASCADE"))
+    enrollment_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("sequence_enrollments.id", ondelete="CASCADE"))
+    step_index: Mapped[int | None] = mapped_column(Integer)
     customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     to_address: Mapped[str] = mapped_column(String(320))
@@ -32,6 +37,9 @@ class Communication(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Send policies (quiet hours, frequency cap) move due_at later; they never drop a send.
+    deferred_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    deferred_reason: Mapped[str | None] = mapped_column(String(40))
 
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -47,4 +55,7 @@ class Communication(Base):
     __table_args__ = (
         Index("ix_communications_state_due", "state", "due_at"),
         Index("ix_communications_campaign", "campaign_id"),
+        Index("ix_communications_sequence_step", "sequence_id", "step_index"),
+        Index("ix_communications_enrollment", "enrollment_id"),
+        Index("ix_communications_customer_dispatched", "customer_id", "dispatched_at"),
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
@@ -20,7 +22,7 @@ router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": ReceiptBatch.model_json_schema()}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReceiptBatch"}}},
         }
     },
     responses={401: {"description": "missing, bad or stale Standard Webhooks signature"}},
@@ -40,3 +42,11 @@ async def receive_receipts(request: Request, session: SessionDep) -> ReceiptResu
             [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
         ) from None
     return await ReceiptService(session).ingest(batch)
+
+
+def receipt_schemas() -> dict[str, Any]:
+    """The request body's schemas, for the app's OpenAPI components (the body is parsed by hand,
+    after the signature check, so FastAPI does not register them itself)."""
+    schema = ReceiptBatch.model_json_schema(ref_template="#/components/schemas/{model}")
+    definitions: dict[str, Any] = schema.pop("$defs", {})
+    return {**definitions, "ReceiptBatch": schema}

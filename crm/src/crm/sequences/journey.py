@@ -1,0 +1,152 @@
+"""How contacts move through a live sequence, step by step, on the shared send queue.
+
+When a step's send comes due the dispatcher asks `decide_steps`: a contact who left is
+cancelled, a step whose condition is false given the receipts that have arrived is skipped, one
+the contact has no consent for is skipped. Once a step is sent or skipped, `advance` schedules
+the next step of the *contact's own version* after its delay, or completes the enrollment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.models import Communication, Customer, Enrollment
+from crm.models.communication import QUEUED
+from crm.sequences.steps import step_delay
+from crm.sql import insert_ignoring_conflicts
+from crm.tables import communications_table
+
+if TYPE_CHECKING:
+    from crm.dispatch.claimed import ClaimedSend
+
+CONSENT = {"email": "consent_email", "sms": "consent_sms", "whatsapp": "consent_whatsapp", "rcs": "consent_rcs"}
+
+C = Communication
+
+
+@dataclass(frozen=True)
+class StepDecision:
+    action: Literal["send", "skip", "cancel"]
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Engagement:
+    opened_or_read: bool
+    clicked: bool
+    converted: bool
+
+
+async def engagement_of(session: AsyncSession, enrollment_ids: Sequence[int]) -> dict[int, Engagement]:
+    if not enrollment_ids:
+        return {}
+    result = await session.execute(
+        select(
+            C.enrollment_id,
+            func.sum(case((C.opened_at.is_not(None) | C.read_at.is_not(None), 1), else_=0)),
+            func.sum(case((C.clicked_at.is_not(None) | C.converted_at.is_not(None), 1), else_=0)),
+            func.sum(case((C.converted_at.is_not(None), 1), else_=0)),
+        )
+        .where(C.enrollment_id.in_(list(enrollment_ids)))
+        .group_by(C.enrollment_id)
+    )
+    return {int(e): Engagement(bool(o), bool(c), bool(v)) for e, o, c, v in result}
+
+
+def reachable_on(customer: Customer, channel: str) -> bool:
+    contact = customer.email if channel == "email" else customer.phone
+    return bool(contact) and bool(getattr(customer, CONSENT[channel]))
+
+
+async def decide_steps(session: AsyncSession, sends: Sequence[ClaimedSend]) -> dict[int, StepDecision]:
+    engagement = await engagement_of(session, [s.enrollment.id for s in sends if s.enrollment is not None])
+    decisions: dict[int, StepDecision] = {}
+    for send in sends:
+        enrollment, sequence, step = send.enrollment, send.sequence, send.step()
+        if enrollment is None or sequence is None or step is None:
+            decisions[send.id] = StepDecision("cancel", "the sequence or step no longer exists")
+            continue
+        seen = engagement.get(enrollment.id, Engagement(False, False, False))
+        if enrollment.status != "active":
+            decisions[send.id] = StepDecision("cancel", f"contact left the sequence ({enrollment.status})")
+        elif sequence.status != "live":
+            decisions[send.id] = StepDecision("cancel", f"sequence is {sequence.status}")
+        elif sequence.exit_on_conversion and seen.converted:
+            decisions[send.id] = StepDecision("cancel", "exited_converted")
+        elif not any(reachable_on(send.customer, ch) for ch in CONSENT):
+            decisions[send.id] = StepDecision("cancel", "exited_no_consent")
+        elif not reachable_on(send.customer, step["channel"]):
+            decisions[send.id] = StepDecision("skip", f"no contact or consent for {step['channel']}")
+        elif step.get("condition") == "if_not_opened_or_read" and seen.opened_or_read:
+            decisions[send.id] = StepDecision("skip", "condition: already opened or read")
+        elif step.get("condition") == "if_not_clicked" and seen.clicked:
+            decisions[send.id] = StepDecision("skip", "condition: already clicked")
+        elif step.get("condition") == "if_not_converted" and seen.converted:
+            decisions[send.id] = StepDecision("skip", "condition: already converted")
+        else:
+            decisions[send.id] = StepDecision("send")
+    return decisions
+
+
+def communication_key(sequence_uid: str, customer_id: int, step_index: int) -> str:
+    return f"{sequence_uid}-{customer_id}-s{step_index}"
+
+
+async def advance(session: AsyncSession, moved: Sequence[tuple[ClaimedSend, datetime]], time_scale: float) -> None:
+    """Schedules each contact's next step (its own version's), or completes the enrollment."""
+    rows = []
+    completed: list[int] = []
+    for send, base in moved:
+        if send.enrollment is None or send.sequence is None or send.version is None:
+            continue
+        steps = send.version.steps
+        index = (send.communication.step_index or 0) + 1
+        if index >= len(steps):
+            completed.append(send.enrollment.id)
+            continue
+        step = steps[index]
+        contact = send.customer.email if step["channel"] == "email" else send.customer.phone
+        rows.append(
+            {
+                "communication_id": communication_key(send.sequence.uid, send.customer.id, index),
+                "sequence_id": send.sequence.id,
+                "enrollment_id": send.enrollment.id,
+                "step_index": index,
+                "customer_id": send.customer.id,
+                "channel": step["channel"],
+                "to_address": contact or "",
+                "state": QUEUED,
+                "due_at": base + step_delay(step, time_scale),
+                "attempts": 0,
+                "deferred_count": 0,
+                "created_at": base,
+            }
+        )
+    if rows:
+        await session.execute(insert_ignoring_conflicts(session, communications_table, ["communication_id"]), rows)
+    if completed:
+        await session.execute(
+            update(Enrollment)
+            .where(Enrollment.id.in_(completed), Enrollment.status == "active")
+            .values(status="completed", finished_at=func.coalesce(Enrollment.finished_at, moved[0][1]))
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def finish(session: AsyncSession, cancelled: Sequence[tuple[ClaimedSend, str]], at: datetime) -> None:
+    """A contact who converted or withdrew consent leaves the sequence."""
+    for send, reason in cancelled:
+        if send.enrollment is None or reason not in ("exited_converted", "exited_no_consent"):
+            continue
+        await session.execute(
+            update(Enrollment)
+            .where(Enrollment.id == send.enrollment.id, Enrollment.status == "active")
+            .values(status=reason, finished_at=at, note=reason)
+            .execution_options(synchronize_session=False)
+        )
