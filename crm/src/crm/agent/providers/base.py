@@ -71,9 +71,7 @@ class Provider(Protocol):
     name: str
     model: str
 
-    def stream(
-        self, system: str, messages: list[Message], tools: list[ToolSpec]
-    ) -> AsyncIterator[StreamEvent]: ...
+    def stream(self, system: str, messages: list[Message], tools: list[ToolSpec]) -> AsyncIterator[StreamEvent]: ...
 
 
 async def complete(provider: Provider, system: str, messages: list[Message], tools: list[ToolSpec]) -> AssistantMessage:
