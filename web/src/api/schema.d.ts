@@ -346,6 +346,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sequences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Sequences */
+        get: operations["list_sequences_api_sequences_get"];
+        put?: never;
+        /**
+         * Create Sequence
+         * @description Stages a draft sequence (version 1). Nothing is sent until a person launches it.
+         */
+        post: operations["create_sequence_api_sequences_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sequences/{sequence_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Sequence */
+        get: operations["get_sequence_api_sequences__sequence_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Sequence
+         * @description Edits steps (a new version), name or exit rule — while draft or live.
+         */
+        patch: operations["update_sequence_api_sequences__sequence_id__patch"];
+        trace?: never;
+    };
+    "/api/sequences/{sequence_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Versions */
+        get: operations["list_versions_api_sequences__sequence_id__versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sequences/{sequence_id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Diff Versions */
+        get: operations["diff_versions_api_sequences__sequence_id__diff_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sequences/{sequence_id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rollback Sequence */
+        post: operations["rollback_sequence_api_sequences__sequence_id__rollback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sequences/{sequence_id}/launch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Launch Sequence
+         * @description Approves and launches: enrolls the audience and schedules step 1. Only a person does this.
+         */
+        post: operations["launch_sequence_api_sequences__sequence_id__launch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sequences/{sequence_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sequence Stats */
+        get: operations["sequence_stats_api_sequences__sequence_id__stats_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -652,6 +782,17 @@ export interface components {
             /** Last Item */
             last_item: string | null;
         };
+        /** Delay */
+        Delay: {
+            /** Value */
+            value: number;
+            /**
+             * Unit
+             * @default days
+             * @enum {string}
+             */
+            unit: "minutes" | "hours" | "days";
+        };
         /** DeliveryStatus */
         DeliveryStatus: {
             /** Reachable */
@@ -794,6 +935,11 @@ export interface components {
         };
         /** LaunchRequest */
         LaunchRequest: {
+            /** Launched By */
+            launched_by?: string | null;
+        };
+        /** LaunchSequenceRequest */
+        LaunchSequenceRequest: {
             /** Launched By */
             launched_by?: string | null;
         };
@@ -943,6 +1089,16 @@ export interface components {
             /** Missing Variables */
             missing_variables: string[];
         };
+        /** RollbackRequest */
+        RollbackRequest: {
+            /** Version */
+            version: number;
+            /**
+             * Edited By
+             * @default operator
+             */
+            edited_by: string;
+        };
         /** SegmentCreate */
         SegmentCreate: {
             /** Name */
@@ -1001,6 +1157,168 @@ export interface components {
             /** Count */
             count?: number | null;
         };
+        /** SequenceCreate */
+        SequenceCreate: {
+            /** Name */
+            name: string;
+            /** Segment Id */
+            segment_id?: number | null;
+            filter?: components["schemas"]["SegmentFilter-Input"] | null;
+            /** Steps */
+            steps: components["schemas"]["Step"][];
+            /**
+             * Exit On Conversion
+             * @default true
+             */
+            exit_on_conversion: boolean;
+            /**
+             * Created By
+             * @default user
+             * @enum {string}
+             */
+            created_by: "agent" | "user";
+        };
+        /** SequenceRead */
+        SequenceRead: {
+            /** Id */
+            id: number;
+            /** Uid */
+            uid: string;
+            /** Name */
+            name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "live" | "paused";
+            /** Segment Id */
+            segment_id: number | null;
+            filter: components["schemas"]["SegmentFilter-Output"];
+            /** Explanation */
+            explanation: string;
+            /** Audience Count */
+            audience_count: number;
+            /** Exit On Conversion */
+            exit_on_conversion: boolean;
+            /** Version */
+            version: number;
+            /** Steps */
+            steps: components["schemas"]["Step"][];
+            /** Timeline */
+            timeline: string[];
+            /** Created By */
+            created_by: string;
+            /** Launched At */
+            launched_at: string | null;
+            /** Launched By */
+            launched_by: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** SequenceStats */
+        SequenceStats: {
+            /** Sequence Id */
+            sequence_id: number;
+            /** Status */
+            status: string;
+            /** Enrollments */
+            enrollments: {
+                [key: string]: number;
+            };
+            /** By Version */
+            by_version: {
+                [key: string]: number;
+            };
+            /** Steps */
+            steps: components["schemas"]["StepStats"][];
+            /** Revenue */
+            revenue: number;
+        };
+        /**
+         * SequenceUpdate
+         * @description Any edit to the steps makes a new immutable version; name and exit rule apply directly.
+         */
+        SequenceUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Steps */
+            steps?: components["schemas"]["Step"][] | null;
+            /** Exit On Conversion */
+            exit_on_conversion?: boolean | null;
+            /**
+             * Edited By
+             * @default operator
+             */
+            edited_by: string;
+        };
+        /** Step */
+        Step: {
+            /**
+             * Key
+             * @description stable id of the step across versions (assigned when missing)
+             */
+            key?: string | null;
+            /** @description after the previous step (or entry) */
+            delay?: components["schemas"]["Delay"];
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "whatsapp" | "sms" | "email" | "rcs";
+            /** Subject */
+            subject?: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Condition
+             * @default always
+             * @enum {string}
+             */
+            condition: "always" | "if_not_opened_or_read" | "if_not_clicked" | "if_not_converted";
+        };
+        /** StepStats */
+        StepStats: {
+            /** Index */
+            index: number;
+            /** Key */
+            key: string | null;
+            /** Channel */
+            channel: string;
+            /** Condition */
+            condition: string;
+            /**
+             * Entered
+             * @description contacts this step was scheduled for
+             */
+            entered: number;
+            /** Waiting */
+            waiting: number;
+            /** Sent */
+            sent: number;
+            /**
+             * Skipped
+             * @description not sent because the condition was false or no consent
+             */
+            skipped: number;
+            /**
+             * Deferred
+             * @description moved later by quiet hours or the frequency cap (still sent)
+             */
+            deferred: number;
+            /** Cancelled */
+            cancelled: number;
+            funnel: components["schemas"]["Funnel"];
+            /** Revenue */
+            revenue: number;
+        };
         /** Suppressed */
         Suppressed: {
             /** No Contact */
@@ -1046,6 +1364,37 @@ export interface components {
             /** Context */
             ctx?: Record<string, never>;
         };
+        /** VersionDiff */
+        VersionDiff: {
+            /** From Version */
+            from_version: number;
+            /** To Version */
+            to_version: number;
+            /** Changes */
+            changes: string[];
+        };
+        /** VersionRead */
+        VersionRead: {
+            /** Version */
+            version: number;
+            /** Steps */
+            steps: components["schemas"]["Step"][];
+            /** Changes */
+            changes: string[];
+            /** Created By */
+            created_by: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Contacts
+             * @description contacts on this version
+             * @default 0
+             */
+            contacts: number;
+        };
         /** ReceiptIn */
         ReceiptIn: {
             /** Event Id */
@@ -1062,10 +1411,21 @@ export interface components {
              * Format: date-time
              */
             occurred_at: string;
-            /** Value */
-            value?: number | null;
-            /** Reason */
-            reason?: string | null;
+            /**
+             * Value
+             * @default null
+             */
+            value: number | null;
+            /**
+             * Reason
+             * @default null
+             */
+            reason: string | null;
+        };
+        /** ReceiptBatch */
+        ReceiptBatch: {
+            /** Events */
+            events: components["schemas"]["ReceiptIn"][];
         };
     };
     responses: never;
@@ -1698,10 +2058,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** Events */
-                    events: components["schemas"]["ReceiptIn"][];
-                };
+                "application/json": components["schemas"]["ReceiptBatch"];
             };
         };
         responses: {
@@ -1761,6 +2118,291 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+        };
+    };
+    list_sequences_api_sequences_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceRead"][];
+                };
+            };
+        };
+    };
+    create_sequence_api_sequences_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SequenceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_sequence_api_sequences__sequence_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sequence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_sequence_api_sequences__sequence_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sequence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SequenceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_versions_api_sequences__sequence_id__versions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sequence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    diff_versions_api_sequences__sequence_id__diff_get: {
+        parameters: {
+            query: {
+                from: number;
+                to: number;
+            };
+            header?: never;
+            path: {
+                sequence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionDiff"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rollback_sequence_api_sequences__sequence_id__rollback_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sequence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RollbackRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    launch_sequence_api_sequences__sequence_id__launch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sequence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["LaunchSequenceRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sequence_stats_api_sequences__sequence_id__stats_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sequence_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SequenceStats"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
