@@ -13,6 +13,8 @@ import anyio
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from crm.agent.provider_choice import choose_provider
+from crm.agent.router import router as agent_router
 from crm.campaigns.router import router as campaigns_router
 from crm.config import Settings, get_settings
 from crm.customers.router import router as customers_router
@@ -42,6 +44,7 @@ ROUTERS = (
     webhooks_router,
     delivery_router,
     sequences_router,
+    agent_router,
 )
 
 
@@ -92,6 +95,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    choice = choose_provider(settings)
+    app.state.agent_provider = choice.provider
+    app.state.llm_warning = choice.warning
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

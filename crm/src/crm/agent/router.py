@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from crm.agent.loop import DoneEvent, TokenEvent, ToolCallEvent, ToolResultEvent
+from crm.agent.providers.base import Provider
+from crm.agent.schemas import ChatRequest, ChatResponse, ConversationDetail, ConversationSummary, Step
+from crm.agent.service import AgentService
+from crm.db import SessionDep
+
+router = APIRouter(prefix="/api/agent", tags=["agent"])
+
+
+def provider_of(request: Request) -> Provider:
+    provider: Provider = request.app.state.agent_provider
+    return provider
+
+
+@router.post("/chat", response_model=ChatResponse)
+async def chat(payload: ChatRequest, request: Request, session: SessionDep) -> ChatResponse:
+    """One copilot turn. The copilot can stage drafts; it can never launch them."""
+    return await AgentService(session, provider_of(request)).chat(payload.message, payload.conversation_id)
+
+
+@router.post("/chat/stream", response_class=EventSourceResponse)
+async def chat_stream(payload: ChatRequest, request: Request) -> AsyncIterator[ServerSentEvent]:
+    """The same turn as server-sent events: `conversation`, `token`, `tool_call`, `tool_result`, `done`
+    (or `error`)."""
+    maker = request.app.state.sessionmaker
+    async with maker() as session:
+        service = AgentService(session, provider_of(request))
+        steps: list[Step] = []
+        announced = False
+        try:
+            async for conversation_id, event in service.turn(payload.message, payload.conversation_id):
+                if not announced:
+                    announced = True
+                    yield ServerSentEvent(event="conversation", data={"conversation_id": conversation_id})
+                if isinstance(event, TokenEvent):
+                    yield ServerSentEvent(event="token", data={"text": event.text})
+                elif isinstance(event, ToolCallEvent):
+                    yield ServerSentEvent(
+                        event="tool_call", data={"id": event.call_id, "tool": event.tool, "arguments": event.arguments}
+                    )
+                elif isinstance(event, ToolResultEvent):
+                    steps.append(Step(tool=event.tool, arguments=event.arguments, result=event.result))
+                    yield ServerSentEvent(
+                        event="tool_result", data={"id": event.call_id, "tool": event.tool, "result": event.result}
+                    )
+                elif isinstance(event, DoneEvent):
+                    await session.commit()
+                    done = service.response(conversation_id, event, steps)
+                    yield ServerSentEvent(event="done", data=done.model_dump(mode="json"))
+        except Exception as exc:
+            await session.rollback()
+            detail = getattr(exc, "detail", None) or "the copilot failed; nothing was changed"
+            yield ServerSentEvent(event="error", data={"detail": detail})
+
+
+@router.get("/conversations", response_model=list[ConversationSummary])
+async def list_conversations(request: Request, session: SessionDep) -> list[ConversationSummary]:
+    return await AgentService(session, provider_of(request)).conversations()
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationDetail)
+async def get_conversation(conversation_id: str, request: Request, session: SessionDep) -> ConversationDetail:
+    return await AgentService(session, provider_of(request)).conversation(conversation_id)

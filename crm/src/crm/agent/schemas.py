@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, StringConstraints
+
+
+class ChatRequest(BaseModel):
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    conversation_id: Annotated[str, StringConstraints(max_length=36)] | None = None
+
+
+class Step(BaseModel):
+    tool: str
+    arguments: dict[str, Any]
+    result: Any
+
+
+class ChatResponse(BaseModel):
+    conversation_id: str
+    reply: str
+    steps: list[Step]
+    staged_campaign_id: int | None = None
+    staged_campaign_ids: list[int] = []
+    staged_sequence_id: int | None = None
+    provider: str
+    stopped: Literal["answered", "max_steps", "time_budget", "provider_error"]
+
+
+class ConversationSummary(BaseModel):
+    id: str
+    title: str
+    provider: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConversationEntry(BaseModel):
+    role: Literal["user", "assistant", "tool"]
+    text: str | None = None
+    tool: str | None = None
+    arguments: dict[str, Any] | None = None
+    result: Any = None
+    created_at: datetime
+
+
+class ConversationDetail(ConversationSummary):
+    turns: list[ConversationEntry]
