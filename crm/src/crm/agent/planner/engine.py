@@ -72,6 +72,7 @@ class Parse:
     offers: list[str] = field(default_factory=list)
     focus: list[str] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)
+    unsupported: list[str] = field(default_factory=list)  # criteria recognised but not expressible in the DSL
 
     def entity(self, match: re.Match[str], group: str = "e") -> Entity:
         return self.entities[int(match.group(group))]

@@ -934,6 +934,18 @@ def window_fallback(m: re.Match[str], parse: Parse) -> Outcome:
     return outcome
 
 
+@rule(
+    "birthday_window",
+    r"\b(?:(?:whose|with|having|who have)\s+)?(?:(?:their|a|an)\s+)?(?:birthdays?|bdays?)\s+(?:is\s+|are\s+|falls?\s+|"
+    r"coming up\s+)?(?:(?:this|next|in the next|within the next)\s+(?:\d+\s+)?(?:week|month|weeks|months|days)|today|"
+    r"tomorrow|soon|coming up)\b",
+)
+def birthday_window(m: re.Match[str], parse: Parse) -> Outcome:
+    """Birthday timing is not a filter field yet: reported, never dropped."""
+    parse.unsupported.append(m.group(0).strip())
+    return Outcome()
+
+
 @rule("leftover_timing", r"\b(?:this|next) (?:week|month)\b")
 def leftover_timing(m: re.Match[str], parse: Parse) -> Outcome:
     return Outcome(note="timing of the send (set when launching)")
@@ -979,6 +991,7 @@ CRITERIA: tuple[Rule, ...] = (
     rupees,
     gender,
     window_fallback,
+    birthday_window,
     leftover_timing,
 )
 """Audience criteria, most specific first."""

@@ -53,7 +53,7 @@ def understand(goal: str, vocabulary: Vocabulary, today: date) -> Understanding:
         intent=intent,
         channel=_channel(parse),
         understood=tuple(dict.fromkeys(parse.understood + notes)),
-        not_understood=tuple(dict.fromkeys(_leftovers(parse.text))),
+        not_understood=tuple(dict.fromkeys(parse.unsupported + _leftovers(parse.text))),
         product_focus=focus,
         offer=" + ".join(dict.fromkeys(parse.offers)) or None,
         campaign_name=_name(intent, focus, tree),
