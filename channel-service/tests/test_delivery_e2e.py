@@ -132,6 +132,20 @@ async def test_a_permanent_rejection_is_not_retried(
     assert stats["dead_letters"]["events"] == stats["events_emitted"]
 
 
+async def test_a_409_means_the_receiver_already_applied_it(
+    channel_service: Any, receiver: Any, wait_until: Any
+) -> None:
+    """A CRM answers 409 to a webhook-id it already applied (our earlier attempt landed but the
+    answer was lost): that batch is delivered, not dead-lettered and not retried."""
+    svc = await channel_service(sim_duplicate_rate=0.0, callback_max_attempts=5)
+    receiver.fail(409)
+    await svc.send(receiver.url, ["dup-delivery-1"])
+    await wait_until(svc.settled)
+    stats = await svc.stats()
+    assert stats["retries"] == 0 and stats["dead_letters"] == {"batches": 0, "events": 0}
+    assert stats["callback_events_sent"] == stats["events_emitted"]
+
+
 async def test_a_resent_message_is_played_once(channel_service: Any, receiver: Any, wait_until: Any) -> None:
     svc = await channel_service(sim_duplicate_rate=0.0)
     first = await svc.send(receiver.url, ["once-1", "once-2"])

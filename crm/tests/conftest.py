@@ -17,7 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from crm.config import Settings
 from crm.db import create_engine
+from crm.http_guards import RateLimit
 from crm.main import create_app
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> None:
+    RateLimit.reset()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

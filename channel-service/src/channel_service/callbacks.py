@@ -132,9 +132,7 @@ class CallbackDispatcher:
     async def start(self) -> None:
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(self._timeout),
-            limits=httpx.Limits(
-                max_connections=self._concurrency, max_keepalive_connections=self._concurrency
-            ),
+            limits=httpx.Limits(max_connections=self._concurrency, max_keepalive_connections=self._concurrency),
         )
 
     async def close(self) -> None:
@@ -239,7 +237,9 @@ class CallbackDispatcher:
             started = time.perf_counter()
             response = await client.post(batch.url, content=body, headers=headers)
             elapsed_ms = (time.perf_counter() - started) * 1000
-        if not response.is_success:
+        # 409: the receiver already applied this webhook-id (our earlier attempt landed but its
+        # answer was lost), so the batch is delivered, not rejected.
+        if not response.is_success and response.status_code != 409:
             raise CallbackRejectedError(response.status_code, _retry_after(response))
         self._stats.record_callback_latency(elapsed_ms)
         self._stats.callbacks_sent += 1

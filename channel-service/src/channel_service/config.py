@@ -28,8 +28,7 @@ class Settings(BaseSettings):
     sim_time_scale: float = Field(
         default=60.0,
         gt=0,
-        description="Simulated seconds per real second (60: a 2-day lifecycle plays in ~48 min; "
-        "tests use 100000+).",
+        description="Simulated seconds per real second (60: a 2-day lifecycle plays in ~48 min; tests use 100000+).",
     )
     sim_duplicate_rate: float = Field(
         default=0.05,
@@ -66,8 +65,7 @@ class Settings(BaseSettings):
     )
     sim_rates_sms: ChannelRates = Field(
         default=ChannelRates(failure=0.06, engaged=0.0, clicked=0.05, converted=0.08),
-        description="SMS outcome rates as JSON (SMS has no open/read: engaged is ignored, "
-        "clicked is given delivered).",
+        description="SMS outcome rates as JSON (SMS has no open/read: engaged is ignored, clicked is given delivered).",
     )
     intake_queue_size: int = Field(
         default=200_000,
@@ -75,16 +73,10 @@ class Settings(BaseSettings):
         description="Capacity of the intake queue in messages; a batch that does not fit is "
         "refused whole with 429 and Retry-After.",
     )
-    intake_retry_after_seconds: int = Field(
-        default=1, ge=1, description="Retry-After sent with a 429 from /v1/send."
-    )
+    intake_retry_after_seconds: int = Field(default=1, ge=1, description="Retry-After sent with a 429 from /v1/send.")
     workers: int = Field(default=4, ge=1, description="Intake workers draining the queue into the scheduler.")
-    callback_concurrency: int = Field(
-        default=32, ge=1, description="Maximum concurrent outbound callback requests."
-    )
-    callback_batch_size: int = Field(
-        default=1000, ge=1, le=1000, description="Maximum events in one callback request."
-    )
+    callback_concurrency: int = Field(default=32, ge=1, description="Maximum concurrent outbound callback requests.")
+    callback_batch_size: int = Field(default=1000, ge=1, le=1000, description="Maximum events in one callback request.")
     callback_linger_ms: float = Field(
         default=200.0,
         ge=0,
@@ -103,9 +95,7 @@ class Settings(BaseSettings):
     callback_retry_max_delay: float = Field(
         default=30.0, gt=0, description="Cap of one retry delay in seconds (also caps Retry-After)."
     )
-    callback_timeout: float = Field(
-        default=10.0, gt=0, description="Timeout in seconds of one callback request."
-    )
+    callback_timeout: float = Field(default=10.0, gt=0, description="Timeout in seconds of one callback request.")
     shutdown_flush_timeout: float = Field(
         default=5.0,
         ge=0,

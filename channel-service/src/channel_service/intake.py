@@ -116,9 +116,7 @@ class WorkerPool:
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._tasks = [
-            loop.create_task(self._work(), name=f"intake-worker-{n}") for n in range(self._workers)
-        ]
+        self._tasks = [loop.create_task(self._work(), name=f"intake-worker-{n}") for n in range(self._workers)]
 
     async def stop(self) -> None:
         for task in self._tasks:

@@ -68,9 +68,7 @@ async def send_messages(
         raise RequestValidationError(
             [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
         ) from exc
-    messages: list[tuple[str, Channel]] = [
-        (message.communication_id, message.channel) for message in payload.messages
-    ]
+    messages: list[tuple[str, Channel]] = [(message.communication_id, message.channel) for message in payload.messages]
     try:
         admission = service.admit(str(payload.callback_url), messages)
     except IntakeFullError as exc:

@@ -27,9 +27,7 @@ class ServiceStats:
     def __init__(self, latency_window: int = 2048) -> None:
         self.accepted = 0
         self.duplicate_messages = 0
-        self.events_emitted_by_type: Counter[EventType] = Counter(
-            {event_type: 0 for event_type in EVENT_TYPES}
-        )
+        self.events_emitted_by_type: Counter[EventType] = Counter({event_type: 0 for event_type in EVENT_TYPES})
         self.duplicates_injected = 0
         self.callbacks_sent = 0
         self.callback_events_sent = 0

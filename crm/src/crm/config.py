@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     webhook_secret: str = Field(
         DEV_WEBHOOK_SECRET, description="Standard Webhooks secret (whsec_...) shared with the channel service"
     )
+    webhook_previous_secrets: str = Field(
+        "", description="during a secret rotation: older whsec_ secrets still accepted (comma-separated)"
+    )
+    max_json_bytes: int = Field(10 * 1024 * 1024, description="largest JSON request body")
+    max_upload_bytes: int = Field(200 * 1024 * 1024, description="largest CSV upload")
     channel_service_url: str = "http://127.0.0.1:8001"
     crm_public_url: str = "http://127.0.0.1:8000"
     llm_provider: LlmProviderName = "offline"
@@ -52,6 +57,12 @@ class Settings(BaseSettings):
     )
     default_currency: str = "INR"
     web_dist_dir: str | None = Field(None, description="built web app to serve at / (defaults to web/dist)")
+
+    @property
+    def webhook_secrets(self) -> list[str]:
+        """The current secret first, then any still accepted during a rotation."""
+        previous = [s.strip() for s in self.webhook_previous_secrets.replace(" ", ",").split(",") if s.strip()]
+        return [self.webhook_secret, *previous]
 
     @property
     def database_kind(self) -> Literal["sqlite", "postgresql"]:

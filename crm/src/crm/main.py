@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 
 from crm.agent.provider_choice import choose_provider
 from crm.agent.router import router as agent_router
+from crm.audit.router import router as audit_router
 from crm.campaigns.router import router as campaigns_router
 from crm.config import Settings, get_settings
 from crm.customers.router import router as customers_router
@@ -25,6 +26,7 @@ from crm.dispatch.policies import SendPolicy
 from crm.dispatch.router import router as delivery_router
 from crm.errors import install_error_handlers
 from crm.health import router as health_router
+from crm.http_guards import GuardMiddleware
 from crm.ingest.router import router as ingest_router
 from crm.migrate import upgrade_to_head
 from crm.segments.router import router as segments_router
@@ -45,6 +47,7 @@ ROUTERS = (
     delivery_router,
     sequences_router,
     agent_router,
+    audit_router,
 )
 
 
@@ -99,6 +102,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.agent_provider = choice.provider
     app.state.llm_warning = choice.warning
     install_error_handlers(app)
+    app.add_middleware(
+        GuardMiddleware,
+        max_json_bytes=settings.max_json_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        upload_paths=("/api/ingest/csv",),
+    )
     for router in ROUTERS:
         app.include_router(router)
     mount_web_app(app, settings.web_dist_dir)

@@ -20,9 +20,17 @@ def signed_headers(secret: str, body: bytes) -> dict[str, str]:
     }
 
 
-def verify(secret: str, body: bytes, headers: dict[str, str]) -> None:
-    """Raises WebhookVerificationError on a bad, missing or stale (±5 min) signature."""
-    Webhook(secret).verify(body, headers)
+def verify(secrets: list[str], body: bytes, headers: dict[str, str]) -> None:
+    """Raises WebhookVerificationError unless one of `secrets` signed the body within ±5 minutes
+    (several secrets are accepted while a secret is being rotated)."""
+    problem: WebhookVerificationError | None = None
+    for secret in secrets:
+        try:
+            Webhook(secret).verify(body, headers)
+            return
+        except WebhookVerificationError as exc:
+            problem = exc
+    raise problem or WebhookVerificationError("no webhook secret configured")
 
 
 __all__ = ["WebhookVerificationError", "signed_headers", "verify"]

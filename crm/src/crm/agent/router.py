@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from crm.agent.loop import DoneEvent, TokenEvent, ToolCallEvent, ToolResultEvent
@@ -10,8 +10,10 @@ from crm.agent.providers.base import Provider
 from crm.agent.schemas import ChatRequest, ChatResponse, ConversationDetail, ConversationSummary, Step
 from crm.agent.service import AgentService
 from crm.db import SessionDep
+from crm.http_guards import RateLimit
 
 router = APIRouter(prefix="/api/agent", tags=["agent"])
+chat_limit = RateLimit("30/minute", "the copilot")
 
 
 def provider_of(request: Request) -> Provider:
@@ -19,13 +21,13 @@ def provider_of(request: Request) -> Provider:
     return provider
 
 
-@router.post("/chat", response_model=ChatResponse)
+@router.post("/chat", response_model=ChatResponse, dependencies=[Depends(chat_limit)])
 async def chat(payload: ChatRequest, request: Request, session: SessionDep) -> ChatResponse:
     """One copilot turn. The copilot can stage drafts; it can never launch them."""
     return await AgentService(session, provider_of(request)).chat(payload.message, payload.conversation_id)
 
 
-@router.post("/chat/stream", response_class=EventSourceResponse)
+@router.post("/chat/stream", response_class=EventSourceResponse, dependencies=[Depends(chat_limit)])
 async def chat_stream(payload: ChatRequest, request: Request) -> AsyncIterator[ServerSentEvent]:
     """The same turn as server-sent events: `conversation`, `token`, `tool_call`, `tool_result`, `done`
     (or `error`)."""

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.audit import service as audit
 from crm.campaigns import repository as repo
 from crm.campaigns.schemas import (
     CampaignCreate,
@@ -78,6 +79,14 @@ class CampaignService:
         )
         self.session.add(campaign)
         await self.session.flush()
+        await audit.record(
+            self.session,
+            payload.created_by,
+            "created",
+            "campaign",
+            campaign.id,
+            f"drafted “{campaign.name}” ({campaign.channel})",
+        )
         return await self.read(campaign)
 
     async def get(self, campaign_id: int) -> Campaign:
@@ -124,7 +133,7 @@ class CampaignService:
             updated_at=campaign.updated_at,
         )
 
-    async def update(self, campaign_id: int, patch: CampaignUpdate) -> CampaignRead:
+    async def update(self, campaign_id: int, patch: CampaignUpdate, editor: str = "operator") -> CampaignRead:
         campaign = await self.get(campaign_id)
         if campaign.status != "draft":
             raise Conflict(f"campaign {campaign_id} is {campaign.status}; only drafts can be edited")
@@ -148,6 +157,16 @@ class CampaignService:
             campaign.segment_id, campaign.filter = None, patch.filter.model_dump()
         campaign.updated_at = utcnow()
         await self.session.flush()
+        changed = sorted(patch.model_fields_set)
+        await audit.record(
+            self.session,
+            editor,
+            "edited",
+            "campaign",
+            campaign.id,
+            f"edited {', '.join(changed) or 'nothing'}",
+            {"fields": changed},
+        )
         return await self.read(campaign)
 
     async def preview(self, campaign_id: int, samples: int = 3) -> CampaignPreview:
@@ -203,4 +222,18 @@ class CampaignService:
         if not queued:
             campaign.status, campaign.completed_at = "completed", now
         await self.session.flush()
+        await audit.record(
+            self.session,
+            campaign.launched_by,
+            "approved_and_launched",
+            "campaign",
+            campaign.id,
+            f"approved and launched to {campaign.queued_count:,} recipients",
+            {
+                "audience": total,
+                "suppressed_no_contact": no_contact,
+                "suppressed_no_consent": no_consent,
+                "drafted_by": campaign.created_by,
+            },
+        )
         return await self.read(campaign)

@@ -1,5 +1,6 @@
 """ORM models, one module per table. Importing this package registers every table on Base."""
 
+from crm.models.audit import AuditEntry, WebhookDelivery
 from crm.models.campaign import Campaign
 from crm.models.communication import Communication
 from crm.models.conversation import Conversation, ConversationMessage
@@ -11,6 +12,7 @@ from crm.models.segment import Segment
 from crm.models.sequence import Enrollment, Sequence, SequenceVersion
 
 __all__ = [
+    "AuditEntry",
     "Campaign",
     "Communication",
     "Conversation",
@@ -24,4 +26,5 @@ __all__ = [
     "Segment",
     "Sequence",
     "SequenceVersion",
+    "WebhookDelivery",
 ]

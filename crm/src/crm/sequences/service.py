@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.analytics.schemas import Funnel
 from crm.analytics.service import empty_funnel
+from crm.audit import service as audit
 from crm.campaigns.schemas import MessageIn
 from crm.campaigns.service import checked_variables
 from crm.db import utcnow
@@ -94,6 +95,14 @@ class SequenceService:
             )
         )
         await self.session.flush()
+        await audit.record(
+            self.session,
+            payload.created_by,
+            "created",
+            "sequence",
+            sequence.id,
+            f"drafted “{sequence.name}” with {len(payload.steps)} steps",
+        )
         return await self.read(sequence)
 
     async def read(self, sequence: Sequence) -> SequenceRead:
@@ -142,6 +151,16 @@ class SequenceService:
             )
         )
         await self.session.flush()
+        all_changes = ([note] if note else []) + changes
+        await audit.record(
+            self.session,
+            author,
+            "rolled_back" if note else "edited",
+            "sequence",
+            sequence.id,
+            f"version {sequence.current_version}: " + "; ".join(all_changes),
+            {"version": sequence.current_version, "changes": all_changes},
+        )
 
     async def update(self, sequence_id: int, patch: SequenceUpdate) -> SequenceRead:
         """Editable while draft and while live; a steps edit never touches contacts already in it."""
@@ -201,6 +220,15 @@ class SequenceService:
         audience = await self.audience(sequence)
         sequence.filter = audience.model_dump()  # frozen like a campaign's
         await self.enroll_new(sequence)
+        await audit.record(
+            self.session,
+            launched_by or "operator",
+            "approved_and_launched",
+            "sequence",
+            sequence.id,
+            f"approved and launched version {sequence.current_version}",
+            {"version": sequence.current_version, "drafted_by": sequence.created_by},
+        )
         return await self.read(sequence)
 
     async def enroll_new(self, sequence: Sequence) -> None:

@@ -14,11 +14,21 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.db import utcnow
 from crm.models import Communication
 from crm.sql import chunked, insert_ignoring_conflicts
-from crm.tables import communications_table, receipt_events_table
+from crm.tables import communications_table, receipt_events_table, webhook_deliveries_table
 
 C = communications_table.c
+
+
+async def record_delivery(session: AsyncSession, webhook_id: str) -> bool:
+    statement = (
+        insert_ignoring_conflicts(session, webhook_deliveries_table, ["webhook_id"])
+        .values(webhook_id=webhook_id, received_at=utcnow())
+        .returning(webhook_deliveries_table.c.webhook_id)
+    )
+    return (await session.scalar(statement)) is not None
 
 
 async def known_communication_ids(session: AsyncSession, ids: Sequence[str]) -> set[str]:

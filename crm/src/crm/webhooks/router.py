@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from crm.config import Settings
 from crm.db import SessionDep
-from crm.errors import Unauthorized
+from crm.errors import Conflict, Unauthorized
 from crm.signing import WebhookVerificationError, verify
 from crm.webhooks.schemas import ReceiptBatch, ReceiptResult
 from crm.webhooks.service import ReceiptService
@@ -25,14 +25,17 @@ router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReceiptBatch"}}},
         }
     },
-    responses={401: {"description": "missing, bad or stale Standard Webhooks signature"}},
+    responses={
+        401: {"description": "missing, bad or stale Standard Webhooks signature"},
+        409: {"description": "this webhook-id was already applied (a replay); nothing changed"},
+    },
 )
 async def receive_receipts(request: Request, session: SessionDep) -> ReceiptResult:
     """Delivery receipts from the channel service, signed per Standard Webhooks."""
     settings: Settings = request.app.state.settings
     body = await request.body()
     try:
-        verify(settings.webhook_secret, body, dict(request.headers))
+        verify(settings.webhook_secrets, body, dict(request.headers))
     except WebhookVerificationError as exc:
         raise Unauthorized(f"invalid webhook signature: {exc}") from None
     try:
@@ -41,7 +44,10 @@ async def receive_receipts(request: Request, session: SessionDep) -> ReceiptResu
         raise RequestValidationError(
             [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
         ) from None
-    return await ReceiptService(session).ingest(batch)
+    service = ReceiptService(session)
+    if not await service.first_delivery(request.headers["webhook-id"]):
+        raise Conflict(f"webhook-id {request.headers['webhook-id']} was already applied; nothing changed")
+    return await service.ingest(batch)
 
 
 def receipt_schemas() -> dict[str, Any]:

@@ -12,6 +12,10 @@ class ReceiptService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def first_delivery(self, webhook_id: str) -> bool:
+        """Records the delivery's webhook-id in this transaction; false if it was applied before."""
+        return await repo.record_delivery(self.session, webhook_id)
+
     async def ingest(self, batch: ReceiptBatch) -> ReceiptResult:
         """One transaction per batch: store new events, apply the matched ones."""
         unique = {e.event_id: e for e in reversed(batch.events)}  # first occurrence wins

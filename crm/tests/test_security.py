@@ -1,0 +1,118 @@
+"""Hostile input and webhook hardening: size limits, headers, rate limits, replays, rotation,
+and the audit trail of who drafted, edited, approved and launched."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from reach_factories import customer
+from reach_receipts import make_communications
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.config import DEV_WEBHOOK_SECRET, Settings
+from crm.main import create_app
+from crm.signing import signed_headers
+
+NEW_SECRET = "whsec_" + base64.b64encode(b"a-brand-new-webhook-secret-2026!").decode()
+
+
+async def test_security_headers_on_api_responses(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/health")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+async def test_oversized_bodies_are_refused_before_anything_is_stored(
+    settings: Settings, sessionmaker: object, session: AsyncSession
+) -> None:
+    small = create_app(settings.model_copy(update={"max_json_bytes": 2_000, "max_upload_bytes": 3_000}))
+    small.state.sessionmaker = sessionmaker
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=small), base_url="http://crm.test") as http:
+        big = {"customers": [customer() for _ in range(30)]}
+        response = await http.post("/api/ingest", json=big)
+        assert response.status_code == 413 and "2,000-byte limit" in response.json()["detail"]
+        csv = ("external_id,name\n" + "".join(f"c-{n},Name {n}\n" for n in range(400))).encode()
+        upload = await http.post("/api/ingest/csv", files={"file": ("c.csv", csv, "text/csv")})
+        assert upload.status_code == 413
+        ok = await http.post("/api/ingest", json={"customers": [customer()]})
+        assert ok.status_code == 200
+    listed = (
+        await httpx.AsyncClient(transport=httpx.ASGITransport(app=small), base_url="http://t").get("/api/customers")
+    ).json()
+    assert len(listed["items"]) == 1
+
+
+async def test_copilot_chat_is_rate_limited(client: httpx.AsyncClient) -> None:
+    codes = [(await client.post("/api/agent/chat", json={"message": "hi"})).status_code for _ in range(32)]
+    assert codes[:30] == [200] * 30 and codes[30:] == [429, 429]
+
+
+async def test_a_replayed_webhook_id_is_refused_and_changes_nothing(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    (row,) = await make_communications(session, 1)
+    body = json.dumps(
+        {
+            "events": [
+                {
+                    "event_id": "e-1",
+                    "communication_id": row.communication_id,
+                    "type": "sent",
+                    "occurred_at": "2026-11-01T10:00:00+00:00",
+                }
+            ]
+        }
+    ).encode()
+    headers = signed_headers(DEV_WEBHOOK_SECRET, body)
+    first = await client.post("/api/webhooks/receipts", content=body, headers=headers)
+    assert first.status_code == 200 and first.json()["applied"] == 1
+    replay = await client.post("/api/webhooks/receipts", content=body, headers=headers)
+    assert replay.status_code == 409 and "already applied" in replay.json()["detail"]
+
+
+@pytest.mark.parametrize("previous", [DEV_WEBHOOK_SECRET, ""])
+async def test_secret_rotation_accepts_the_previous_secret_only_while_configured(
+    settings: Settings, sessionmaker: object, session: AsyncSession, previous: str
+) -> None:
+    rotated = create_app(
+        settings.model_copy(update={"webhook_secret": NEW_SECRET, "webhook_previous_secrets": previous})
+    )
+    rotated.state.sessionmaker = sessionmaker
+    (row,) = await make_communications(session, 1)
+    body = json.dumps(
+        {
+            "events": [
+                {
+                    "event_id": "e-r",
+                    "communication_id": row.communication_id,
+                    "type": "sent",
+                    "occurred_at": "2026-11-01T10:00:00+00:00",
+                }
+            ]
+        }
+    ).encode()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=rotated), base_url="http://crm.test") as http:
+        new = await http.post("/api/webhooks/receipts", content=body, headers=signed_headers(NEW_SECRET, body))
+        assert new.status_code == 200
+        old = await http.post("/api/webhooks/receipts", content=body, headers=signed_headers(DEV_WEBHOOK_SECRET, body))
+        assert old.status_code == (200 if previous else 401)
+
+
+async def test_the_audit_log_names_the_drafter_and_the_approver(app: FastAPI, client: httpx.AsyncClient) -> None:
+    await client.post("/api/ingest", json={"customers": [customer(city="Pune")]})
+    staged = (await client.post("/api/agent/chat", json={"message": "say hello to everyone in Pune"})).json()
+    campaign_id = staged["staged_campaign_id"]
+    await client.patch(f"/api/campaigns/{campaign_id}", json={"name": "Hello Pune"})
+    await client.post(f"/api/campaigns/{campaign_id}/launch", json={"launched_by": "priya@sugar"})
+    entries = (await client.get("/api/audit", params={"entity_type": "campaign", "entity_id": campaign_id})).json()
+    assert [(e["actor"], e["action"]) for e in reversed(entries)] == [
+        ("agent", "created"),
+        ("operator", "edited"),
+        ("priya@sugar", "approved_and_launched"),
+    ]
+    assert entries[0]["details"]["drafted_by"] == "agent"
