@@ -4,6 +4,9 @@ import { AppLayout } from "./components/AppLayout";
 
 const CopilotPage = lazy(() => import("./pages/CopilotPage"));
 const CampaignsPage = lazy(() => import("./pages/CampaignsPage"));
+const CampaignDetailPage = lazy(() => import("./pages/CampaignDetailPage"));
+const SequencesPage = lazy(() => import("./pages/SequencesPage"));
+const SequenceDetailPage = lazy(() => import("./pages/SequenceDetailPage"));
 const CustomersPage = lazy(() => import("./pages/CustomersPage"));
 const CustomerProfilePage = lazy(() => import("./pages/CustomerProfilePage"));
 const SegmentsPage = lazy(() => import("./pages/SegmentsPage"));
@@ -16,9 +19,12 @@ export const router = createBrowserRouter([
   {
     element: <AppLayout />,
     children: [
-      { index: true, element: <Navigate to="/customers" replace /> },
-      { path: "copilot", element: <CopilotPage /> },
+      { index: true, element: <CopilotPage /> },
+      { path: "copilot", element: <Navigate to="/" replace /> },
       { path: "campaigns", element: <CampaignsPage /> },
+      { path: "campaigns/:campaignId", element: <CampaignDetailPage /> },
+      { path: "sequences", element: <SequencesPage /> },
+      { path: "sequences/:sequenceId", element: <SequenceDetailPage /> },
       { path: "customers", element: <CustomersPage /> },
       { path: "customers/:customerId", element: <CustomerProfilePage /> },
       { path: "segments", element: <SegmentsPage /> },

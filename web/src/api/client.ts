@@ -22,6 +22,20 @@ export type MatchMode = SegmentFilter["match"];
 export type AudiencePreview = Schemas["AudiencePreview"];
 export type SegmentField = Schemas["FieldRead"];
 export type SegmentFields = Schemas["FieldsRead"];
+export type Health = Schemas["Health"];
+export type Channel = Schemas["CampaignCreate"]["channel"];
+export type Campaign = Schemas["CampaignRead"];
+export type CampaignUpdate = Schemas["CampaignUpdate"];
+export type CampaignPreview = Schemas["CampaignPreview"];
+export type CampaignStats = Schemas["CampaignStats"];
+export type Funnel = Schemas["Funnel"];
+export type Sequence = Schemas["SequenceRead"];
+export type SequenceStep = Schemas["Step"];
+export type StepCondition = NonNullable<SequenceStep["condition"]>;
+export type DelayUnit = NonNullable<SequenceStep["delay"]>["unit"];
+export type SequenceStats = Schemas["SequenceStats"];
+export type StepStats = Schemas["StepStats"];
+export type SequenceVersion = Schemas["VersionRead"];
 
 /** An error response from the CRM, with its `detail` turned into one readable sentence. */
 export class ApiError extends Error {

@@ -4,8 +4,9 @@ import { HealthBadges } from "../features/health/HealthBadges";
 import { Loading } from "./States";
 
 const NAV = [
-  { to: "/copilot", label: "Copilot", icon: "✦" },
+  { to: "/", label: "Copilot", icon: "✦" },
   { to: "/campaigns", label: "Campaigns", icon: "➤" },
+  { to: "/sequences", label: "Sequences", icon: "⋯" },
   { to: "/segments", label: "Segments", icon: "◎" },
   { to: "/customers", label: "Customers", icon: "☺" },
   { to: "/delivery", label: "Delivery", icon: "⇄" },
@@ -29,6 +30,7 @@ export function AppLayout() {
             <NavLink
               key={item.to}
               to={item.to}
+              end={item.to === "/"}
               className={({ isActive }) => (isActive ? "nav__link nav__link--active" : "nav__link")}
             >
               <span className="nav__icon" aria-hidden="true">

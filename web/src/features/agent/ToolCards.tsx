@@ -1,0 +1,278 @@
+import { useNavigate } from "react-router-dom";
+import { StatusPill } from "../../components/StatusPill";
+import { formatCount, formatMoney } from "../../lib/format";
+import { channelLabel, formatPercent } from "../../lib/labels";
+import { useCampaign, useLaunchCampaign } from "../campaigns/queries";
+import { MissingVariables, RenderedBubble } from "../campaigns/MessagePreview";
+import { useLaunchSequence, useSequence } from "../sequences/queries";
+import {
+  type AudienceResult,
+  asAudience,
+  asChannel,
+  asMessage,
+  asStagedCampaign,
+  asStagedSequence,
+  type ChannelResult,
+  isObject,
+  type MessageResult,
+  type StagedCampaignResult,
+  type StagedSequenceResult,
+  toolError,
+} from "./types";
+
+const TOOL_LABELS: Record<string, string> = {
+  list_fields: "Looked at the audience fields",
+  field_values: "Looked up values in the data",
+  preview_audience: "Audience",
+  create_segment: "Saved a segment",
+  recommend_channel: "Channel",
+  draft_message: "Message",
+  stage_campaign: "Draft campaign",
+  stage_sequence: "Draft sequence",
+  campaign_performance: "Campaign performance",
+};
+
+export function toolLabel(tool: string): string {
+  return TOOL_LABELS[tool] ?? tool.replace(/_/g, " ");
+}
+
+export function ToolCard({
+  tool,
+  args,
+  result,
+  pending,
+}: {
+  tool: string;
+  args: Record<string, unknown>;
+  result: unknown;
+  pending: boolean;
+}) {
+  if (pending) {
+    return (
+      <div className="tool-card tool-card--pending" data-testid="tool-card" data-tool={tool}>
+        <span className="spinner" aria-hidden="true" /> {toolLabel(tool)}…
+      </div>
+    );
+  }
+  const error = toolError(result);
+  if (error) {
+    return (
+      <div className="tool-card tool-card--error" data-testid="tool-card" data-tool={tool}>
+        <span className="tool-card__label">{toolLabel(tool)}</span>
+        <span>The tool reported a problem: {error}</span>
+      </div>
+    );
+  }
+  const body = renderBody(tool, args, result);
+  return (
+    <div className={`tool-card tool-card--${tool}`} data-testid="tool-card" data-tool={tool}>
+      <span className="tool-card__label">{toolLabel(tool)}</span>
+      {body}
+    </div>
+  );
+}
+
+function renderBody(tool: string, args: Record<string, unknown>, result: unknown) {
+  const audience = tool === "preview_audience" ? asAudience(result) : null;
+  if (audience) return <AudienceBody audience={audience} />;
+  const channel = tool === "recommend_channel" ? asChannel(result) : null;
+  if (channel) return <ChannelBody result={channel} />;
+  const message = tool === "draft_message" ? asMessage(result) : null;
+  if (message) return <MessageBody result={message} channel={typeof args.channel === "string" ? args.channel : ""} />;
+  const campaign = tool === "stage_campaign" ? asStagedCampaign(result) : null;
+  if (campaign) return <StagedCampaignBody staged={campaign} />;
+  const sequence = tool === "stage_sequence" ? asStagedSequence(result) : null;
+  if (sequence) return <StagedSequenceBody staged={sequence} />;
+  return <GenericBody tool={tool} result={result} />;
+}
+
+function AudienceBody({ audience }: { audience: AudienceResult }) {
+  return (
+    <>
+      <p>
+        <strong className="tool-card__big" data-testid="audience-count">
+          {formatCount(audience.count)}
+        </strong>{" "}
+        customers
+      </p>
+      <p className="muted">{audience.explanation}</p>
+      {audience.sample.length > 0 ? (
+        <p className="tool-card__sample">
+          e.g.{" "}
+          {audience.sample
+            .slice(0, 4)
+            .map((person) => [person.name ?? "Unnamed", person.city].filter(Boolean).join(", "))
+            .join(" · ")}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+function ChannelBody({ result }: { result: ChannelResult }) {
+  const max = Math.max(1, result.audience);
+  return (
+    <>
+      <p>
+        Recommended: <strong>{channelLabel(result.recommended)}</strong>
+      </p>
+      <p className="muted">{result.reason}</p>
+      <table className="table table--compact channel-table">
+        <thead>
+          <tr>
+            <th>Channel</th>
+            <th>Reachable</th>
+            <th className="num">Cost</th>
+            <th className="num">Expected revenue</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.options.map((option) => (
+            <tr key={option.channel} className={option.channel === result.recommended ? "is-recommended" : undefined}>
+              <td>{channelLabel(option.channel)}</td>
+              <td>
+                <span className="reach-bar" title={`${formatPercent(option.reachable_share, 0)} of the audience`}>
+                  <span className="reach-bar__fill" style={{ width: `${(option.reachable / max) * 100}%` }} />
+                </span>
+                <span className="reach-bar__value">{formatCount(option.reachable)}</span>
+              </td>
+              <td className="num">
+                {formatMoney(option.estimated_cost)}
+                <span className="cell-sub">₹{option.cost_per_message}/msg</span>
+              </td>
+              <td className="num">{option.expected_revenue === undefined ? "—" : formatMoney(option.expected_revenue)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function MessageBody({ result, channel }: { result: MessageResult; channel: string }) {
+  if (!result.valid) {
+    return <p className="field-error">The template was rejected: {result.error ?? "invalid"}</p>;
+  }
+  const sample = result.rendered_sample;
+  return (
+    <>
+      {channel ? <span className="muted">{channelLabel(channel)}</span> : null}
+      {sample ? (
+        <>
+          <span className="muted">As {sample.customer ?? "a customer"} would see it:</span>
+          <RenderedBubble subject={channel === "email" || sample.subject ? sample.subject : null} body={sample.body} />
+        </>
+      ) : (
+        <span className="muted">Template checked: variables {result.variables?.join(", ") || "none"}.</span>
+      )}
+      {result.missing_variable_counts ? <MissingVariables counts={result.missing_variable_counts} /> : null}
+    </>
+  );
+}
+
+function StagedCampaignBody({ staged }: { staged: StagedCampaignResult }) {
+  const navigate = useNavigate();
+  const campaign = useCampaign(staged.campaign_id);
+  const launch = useLaunchCampaign();
+  const status = campaign.data?.status ?? staged.status;
+  const isDraft = status === "draft";
+  return (
+    <div data-testid="staged-campaign">
+      <p>
+        <strong>{campaign.data?.name ?? `Campaign #${staged.campaign_id}`}</strong> <StatusPill status={status} />
+      </p>
+      <p>
+        <strong data-testid="staged-audience">{formatCount(campaign.data?.audience_count ?? staged.audience_count)}</strong>{" "}
+        customers on {channelLabel(campaign.data?.channel ?? staged.channel)}
+      </p>
+      <p className="muted">{isDraft ? (staged.note ?? "Staged as a draft. Only a person can launch it.") : "Already launched."}</p>
+      {launch.isError ? <p className="field-error">{launch.error.message}</p> : null}
+      <div className="toolbar">
+        {isDraft ? (
+          <>
+            <button
+              type="button"
+              className="button button--primary"
+              disabled={launch.isPending}
+              onClick={() =>
+                launch.mutate(staged.campaign_id, {
+                  onSuccess: () => void navigate(`/campaigns/${staged.campaign_id}`),
+                })
+              }
+            >
+              {launch.isPending ? "Launching…" : "Approve & Launch"}
+            </button>
+            <button type="button" className="button" onClick={() => void navigate(`/campaigns/${staged.campaign_id}?edit=1`)}>
+              Edit
+            </button>
+          </>
+        ) : (
+          <button type="button" className="button" onClick={() => void navigate(`/campaigns/${staged.campaign_id}`)}>
+            View results
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function StagedSequenceBody({ staged }: { staged: StagedSequenceResult }) {
+  const navigate = useNavigate();
+  const sequence = useSequence(staged.sequence_id);
+  const launch = useLaunchSequence();
+  const status = sequence.data?.status ?? staged.status;
+  const timeline = sequence.data?.timeline ?? staged.timeline ?? [];
+  return (
+    <div data-testid="staged-sequence">
+      <p>
+        <strong>{sequence.data?.name ?? `Sequence #${staged.sequence_id}`}</strong> <StatusPill status={status} />
+        {sequence.data ? <span className="muted"> · {formatCount(sequence.data.audience_count)} customers</span> : null}
+      </p>
+      <ol className="mini-timeline">
+        {timeline.map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ol>
+      {launch.isError ? <p className="field-error">{launch.error.message}</p> : null}
+      <div className="toolbar">
+        {status === "draft" ? (
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={launch.isPending}
+            onClick={() =>
+              launch.mutate(staged.sequence_id, { onSuccess: () => void navigate(`/sequences/${staged.sequence_id}`) })
+            }
+          >
+            {launch.isPending ? "Launching…" : "Launch sequence"}
+          </button>
+        ) : null}
+        <button type="button" className="button" onClick={() => void navigate(`/sequences/${staged.sequence_id}`)}>
+          {status === "draft" ? "Edit" : "View results"}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function GenericBody({ tool, result }: { tool: string; result: unknown }) {
+  let summary: string | null = null;
+  if (isObject(result)) {
+    if (tool === "list_fields" && Array.isArray(result.fields)) summary = `${result.fields.length} fields available.`;
+    else if (tool === "field_values" && Array.isArray(result.values))
+      summary = `${String(result.field)}: ${result.values.slice(0, 8).map(String).join(", ")}${result.values.length > 8 ? "…" : ""}`;
+    else if (tool === "create_segment" && typeof result.name === "string")
+      summary = `“${result.name}” — ${typeof result.count === "number" ? formatCount(result.count) : "?"} customers.`;
+    else if (tool === "campaign_performance" && isObject(result.funnel))
+      summary = `${String(result.name)}: ${formatCount(Number(result.funnel.sent))} sent, ${formatCount(Number(result.funnel.delivered))} delivered, ${formatCount(Number(result.funnel.converted))} converted.`;
+  }
+  return (
+    <>
+      {summary ? <p className="muted">{summary}</p> : null}
+      <details className="json">
+        <summary>Details</summary>
+        <pre>{JSON.stringify(result, null, 2)}</pre>
+      </details>
+    </>
+  );
+}

@@ -1,0 +1,140 @@
+import { Link, useParams, useSearchParams } from "react-router-dom";
+import type { Campaign } from "../api/client";
+import { PageHeader } from "../components/PageHeader";
+import { ErrorState, Loading } from "../components/States";
+import { StatusPill } from "../components/StatusPill";
+import { AudienceFilterCard } from "../features/campaigns/AudienceFilterCard";
+import { CampaignEditForm } from "../features/campaigns/CampaignEditForm";
+import { CampaignLiveStats, LiveBadge } from "../features/campaigns/CampaignLiveStats";
+import { CreatedBy } from "../features/campaigns/CampaignTable";
+import { CampaignPreviewCard, RenderedBubble } from "../features/campaigns/MessagePreview";
+import {
+  useCampaign,
+  useCampaignPreview,
+  useLaunchCampaign,
+  useLiveCampaignStats,
+} from "../features/campaigns/queries";
+import { formatCount, formatDateTime } from "../lib/format";
+import { channelLabel } from "../lib/labels";
+
+export default function CampaignDetailPage() {
+  const id = Number(useParams().campaignId);
+  const campaign = useCampaign(id);
+  return (
+    <>
+      <Link to="/campaigns" className="back-link">
+        ← Campaigns
+      </Link>
+      {campaign.isPending ? (
+        <Loading label="Loading campaign…" />
+      ) : campaign.isError ? (
+        <ErrorState error={campaign.error} title="Could not load this campaign" />
+      ) : (
+        <CampaignDetail campaign={campaign.data} />
+      )}
+    </>
+  );
+}
+
+function CampaignDetail({ campaign }: { campaign: Campaign }) {
+  const [params, setParams] = useSearchParams();
+  const isDraft = campaign.status === "draft";
+  const editing = isDraft && params.get("edit") === "1";
+  const launch = useLaunchCampaign();
+  const preview = useCampaignPreview(campaign.id, isDraft);
+  const { stats, mode } = useLiveCampaignStats(campaign.id, !isDraft);
+  const setEditing = (on: boolean) => setParams(on ? { edit: "1" } : {}, { replace: true });
+
+  return (
+    <>
+      <PageHeader
+        title={campaign.name}
+        subtitle={
+          <span className="header-meta">
+            <StatusPill status={campaign.status} />
+            <span>{channelLabel(campaign.channel)}</span>
+            <span>· {formatCount(campaign.audience_count)} customers</span>
+            <CreatedBy by={campaign.created_by} />
+            {campaign.launched_at ? (
+              <span>
+                · launched {formatDateTime(campaign.launched_at)}
+                {campaign.launched_by ? ` by ${campaign.launched_by}` : ""}
+              </span>
+            ) : null}
+            <LiveBadge mode={mode} />
+          </span>
+        }
+        actions={
+          isDraft ? (
+            <>
+              {editing ? null : (
+                <button type="button" className="button" onClick={() => setEditing(true)}>
+                  Edit
+                </button>
+              )}
+              <button
+                type="button"
+                className="button button--primary"
+                disabled={launch.isPending || editing}
+                onClick={() => launch.mutate(campaign.id)}
+              >
+                {launch.isPending ? "Launching…" : "Approve & Launch"}
+              </button>
+            </>
+          ) : null
+        }
+      />
+      {launch.isError ? <ErrorState error={launch.error} title="Could not launch" /> : null}
+      {isDraft ? (
+        <div className="notice">
+          This is a draft. Nothing has been sent; it goes out only when you press <strong>Approve &amp; Launch</strong>.
+        </div>
+      ) : null}
+
+      {isDraft ? null : stats.isPending ? (
+        <Loading label="Loading stats…" />
+      ) : stats.isError ? (
+        <ErrorState error={stats.error} title="Could not load stats" />
+      ) : (
+        <CampaignLiveStats campaign={campaign} stats={stats.data} />
+      )}
+
+      <div className="two-col">
+        {editing ? (
+          <CampaignEditForm key={campaign.id} campaign={campaign} onDone={() => setEditing(false)} />
+        ) : (
+          <section className="card" data-testid="campaign-message">
+            <h2 className="card__title">Message · {channelLabel(campaign.channel)}</h2>
+            <RenderedBubble subject={campaign.message.subject} body={campaign.message.body} />
+            {campaign.template_variables.length > 0 ? (
+              <p className="muted">Variables: {campaign.template_variables.join(", ")}</p>
+            ) : null}
+            {campaign.channel_reason ? (
+              <p>
+                <span className="subhead">Why {channelLabel(campaign.channel)}</span>
+                <br />
+                {campaign.channel_reason}
+              </p>
+            ) : null}
+          </section>
+        )}
+        <AudienceFilterCard
+          explanation={campaign.explanation}
+          filter={campaign.filter}
+          audienceCount={campaign.audience_count}
+          segmentId={campaign.segment_id}
+        />
+      </div>
+
+      {isDraft ? (
+        preview.isPending ? (
+          <Loading label="Rendering the message for real recipients…" />
+        ) : preview.isError ? (
+          <ErrorState error={preview.error} title="Could not preview the message" />
+        ) : (
+          <CampaignPreviewCard preview={preview.data} />
+        )
+      ) : null}
+    </>
+  );
+}
