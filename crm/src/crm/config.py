@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     dispatch_batch_size: int = Field(500, ge=1, le=1000)
     dispatch_poll_seconds: float = Field(0.5, gt=0)
     dispatch_claim_ttl_seconds: float = Field(60.0, gt=0)
+    dispatch_retry_base_seconds: float = Field(1.0, gt=0, description="first backoff after a channel error")
     ingest_batch_size: int = Field(2000, ge=1, le=20000)
     brand_timezone: str = "Asia/Kolkata"
     quiet_hours: str = Field(

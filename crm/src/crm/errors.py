@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 
 class DomainError(Exception):
@@ -41,9 +42,28 @@ class UpstreamUnavailable(DomainError):
     status_code = 503
 
 
+def is_connection_loss(exc: BaseException) -> bool:
+    """The database went away (restart, failover, network): the transaction was rolled back."""
+    return (
+        (isinstance(exc, DBAPIError) and bool(exc.connection_invalidated))
+        or isinstance(exc, OperationalError)
+        or (isinstance(exc, InterfaceError))
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def handle_domain_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
         return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail})
 
+    async def handle_database_loss(_: Request, exc: Exception) -> JSONResponse:
+        if not is_connection_loss(exc):
+            raise exc
+        return JSONResponse(
+            status_code=503,
+            headers={"Retry-After": "2"},
+            content={"detail": "the database connection was lost; nothing from this request was saved — retry"},
+        )
+
     app.add_exception_handler(DomainError, handle_domain_error)
+    app.add_exception_handler(DBAPIError, handle_database_loss)

@@ -61,6 +61,7 @@ def build_dispatcher(app: FastAPI, settings: Settings) -> Dispatcher:
         poll_seconds=settings.dispatch_poll_seconds,
         policy=SendPolicy.from_settings(settings),
         time_scale=settings.sim_time_scale,
+        retry_base_seconds=settings.dispatch_retry_base_seconds,
     )
 
 

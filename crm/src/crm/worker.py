@@ -34,6 +34,7 @@ async def run(workers: int) -> None:
             poll_seconds=settings.dispatch_poll_seconds,
             policy=SendPolicy.from_settings(settings),
             time_scale=settings.sim_time_scale,
+            retry_base_seconds=settings.dispatch_retry_base_seconds,
         )
         for _ in range(workers)
     ]

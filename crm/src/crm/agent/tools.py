@@ -16,6 +16,7 @@ from crm.agent.message_preview import preview_message
 from crm.agent.providers.base import ToolSpec
 from crm.agent.tool_schemas import CHANNEL_SCHEMA, STEP_SCHEMA, filter_schema
 from crm.analytics.service import AnalyticsService
+from crm.api_types import BodyId
 from crm.campaigns.schemas import CampaignCreate, Channel, MessageIn
 from crm.campaigns.service import CampaignService
 from crm.errors import DomainError
@@ -66,20 +67,20 @@ class StageCampaignArgs(BaseModel):
     body: str = Field(min_length=1, max_length=4000)
     subject: str | None = None
     filter: SegmentFilter | None = None
-    segment_id: int | None = None
+    segment_id: BodyId | None = None
     channel_reason: str | None = Field(None, max_length=1000)
 
 
 class StageSequenceArgs(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     filter: SegmentFilter | None = None
-    segment_id: int | None = None
+    segment_id: BodyId | None = None
     steps: list[Step] = Field(min_length=1, max_length=12)
     exit_on_conversion: bool = True
 
 
 class CampaignIdArgs(BaseModel):
-    campaign_id: int
+    campaign_id: BodyId
 
 
 SAMPLE_FIELDS = ("name", "city", "total_spent", "order_count", "last_order_at")

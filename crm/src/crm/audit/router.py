@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from crm.api_types import MAX_ID
 from crm.audit import service
 from crm.db import SessionDep
 
@@ -27,7 +28,7 @@ class AuditRead(BaseModel):
 async def list_audit_entries(
     session: SessionDep,
     entity_type: Annotated[Literal["campaign", "sequence"] | None, Query()] = None,
-    entity_id: Annotated[int | None, Query(ge=1)] = None,
+    entity_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AuditRead]:
     """Newest first: who created, edited, approved and launched each campaign and sequence."""

@@ -10,6 +10,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from crm.analytics.schemas import CampaignStats
 from crm.analytics.service import AnalyticsService
+from crm.api_types import RowId
 from crm.campaigns.schemas import CampaignCreate, CampaignPreview, CampaignRead, CampaignUpdate, LaunchRequest
 from crm.campaigns.service import CampaignService
 from crm.db import SessionDep
@@ -29,19 +30,19 @@ async def list_campaigns(session: SessionDep) -> list[CampaignRead]:
 
 
 @router.get("/{campaign_id}", response_model=CampaignRead)
-async def get_campaign(campaign_id: int, session: SessionDep) -> CampaignRead:
+async def get_campaign(campaign_id: RowId, session: SessionDep) -> CampaignRead:
     service = CampaignService(session)
     return await service.read(await service.get(campaign_id))
 
 
 @router.patch("/{campaign_id}", response_model=CampaignRead)
-async def update_campaign(campaign_id: int, patch: CampaignUpdate, session: SessionDep) -> CampaignRead:
+async def update_campaign(campaign_id: RowId, patch: CampaignUpdate, session: SessionDep) -> CampaignRead:
     return await CampaignService(session).update(campaign_id, patch)
 
 
 @router.get("/{campaign_id}/preview", response_model=CampaignPreview)
 async def preview_campaign(
-    campaign_id: int, session: SessionDep, samples: Annotated[int, Query(ge=0, le=20)] = 3
+    campaign_id: RowId, session: SessionDep, samples: Annotated[int, Query(ge=0, le=20)] = 3
 ) -> CampaignPreview:
     """Renders the message for a few real recipients and counts missing variables."""
     return await CampaignService(session).preview(campaign_id, samples)
@@ -49,19 +50,19 @@ async def preview_campaign(
 
 @router.post("/{campaign_id}/launch", response_model=CampaignRead)
 async def launch_campaign(
-    campaign_id: int, session: SessionDep, payload: Annotated[LaunchRequest | None, Body()] = None
+    campaign_id: RowId, session: SessionDep, payload: Annotated[LaunchRequest | None, Body()] = None
 ) -> CampaignRead:
     """Approves and launches a draft: the only way anything is ever sent."""
     return await CampaignService(session).launch(campaign_id, payload.launched_by if payload else None)
 
 
 @router.get("/{campaign_id}/stats", response_model=CampaignStats)
-async def campaign_stats(campaign_id: int, session: SessionDep) -> CampaignStats:
+async def campaign_stats(campaign_id: RowId, session: SessionDep) -> CampaignStats:
     campaign = await CampaignService(session).get(campaign_id)
     return await AnalyticsService(session).campaign_stats(campaign)
 
 
-async def existing_campaign_id(campaign_id: int, session: SessionDep) -> int:
+async def existing_campaign_id(campaign_id: RowId, session: SessionDep) -> int:
     """Checked before a stream starts, so an unknown campaign is a plain 404."""
     await CampaignService(session).get(campaign_id)
     return campaign_id

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from crm.api_types import BodyId
 from crm.segments.dsl import SegmentFilter
 
 Channel = Literal["whatsapp", "sms", "email", "rcs"]
@@ -18,7 +19,7 @@ class MessageIn(BaseModel):
 
 class CampaignCreate(BaseModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    segment_id: int | None = None
+    segment_id: BodyId | None = None
     filter: SegmentFilter | None = None
     channel: Channel
     message: MessageIn
@@ -34,7 +35,7 @@ class CampaignCreate(BaseModel):
 
 class CampaignUpdate(BaseModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
-    segment_id: int | None = None
+    segment_id: BodyId | None = None
     filter: SegmentFilter | None = None
     channel: Channel | None = None
     message: MessageIn | None = None

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from crm.api_types import RowId
 from crm.customers.schemas import CustomerPage, CustomerProfile
 from crm.customers.service import CustomerService
 from crm.db import SessionDep
@@ -22,5 +23,5 @@ async def list_customers(
 
 
 @router.get("/{customer_id}", response_model=CustomerProfile)
-async def get_customer(customer_id: int, session: SessionDep) -> CustomerProfile:
+async def get_customer(customer_id: RowId, session: SessionDep) -> CustomerProfile:
     return await CustomerService(session).profile(customer_id)

@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.api_types import MAX_ID
 from crm.customers import repository as repo
 from crm.customers.schemas import (
     ConsentRead,
@@ -65,7 +66,7 @@ class CustomerService:
     async def search(self, query: str | None, cursor: str | None, limit: int) -> CustomerPage:
         after_id: int | None = None
         if cursor is not None:
-            if not cursor.isdigit():
+            if not cursor.isdigit() or int(cursor) > MAX_ID:
                 raise InvalidInput(["query", "cursor"], "cursor must be a next_cursor from a previous page")
             after_id = int(cursor)
         rows = await repo.search_customers(self.session, query, after_id, limit + 1)

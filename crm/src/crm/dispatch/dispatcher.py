@@ -41,9 +41,9 @@ RETRY_CAP_SECONDS = 300.0
 NO_POLICY = SendPolicy(timezone=ZoneInfo("UTC"), quiet=None, cap=0, window=timedelta(hours=24))
 
 
-def retry_delay(attempts: int, retry_after: float | None = None) -> float:
+def retry_delay(attempts: int, retry_after: float | None = None, base: float = RETRY_BASE_SECONDS) -> float:
     """Exponential backoff with full jitter, or the channel service's Retry-After if longer."""
-    backoff = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    backoff = min(RETRY_CAP_SECONDS, base * 2 ** max(0, attempts - 1))
     delay = random.uniform(backoff / 2, backoff)
     return max(delay, retry_after or 0.0)
 
@@ -91,6 +91,7 @@ class Dispatcher:
     poll_seconds: float = 0.5
     policy: SendPolicy = NO_POLICY
     time_scale: float = 1.0
+    retry_base_seconds: float = RETRY_BASE_SECONDS
     worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{random.randrange(1 << 30)}")
     clock: Callable[[], datetime] = utcnow
     renderer: Callable[[ClaimedSend], OutboundMessage] = render_message

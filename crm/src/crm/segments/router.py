@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
+from crm.api_types import RowId
 from crm.db import SessionDep
 from crm.segments.dsl import SegmentFilter
 from crm.segments.schemas import AudiencePreview, FieldsRead, PreviewRequest, SegmentCreate, SegmentRead
@@ -37,20 +38,20 @@ async def list_segments(session: SessionDep) -> list[SegmentRead]:
 
 
 @router.get("/{segment_id}", response_model=SegmentRead)
-async def get_segment(segment_id: int, session: SessionDep) -> SegmentRead:
+async def get_segment(segment_id: RowId, session: SessionDep) -> SegmentRead:
     service = SegmentService(session)
     return await service.read(await service.get(segment_id), with_count=True)
 
 
 @router.delete("/{segment_id}", status_code=204)
-async def delete_segment(segment_id: int, session: SessionDep) -> Response:
+async def delete_segment(segment_id: RowId, session: SessionDep) -> Response:
     await SegmentService(session).delete(segment_id)
     return Response(status_code=204)
 
 
 @router.get("/{segment_id}/customers")
 async def export_segment_customers(
-    segment_id: int,
+    segment_id: RowId,
     request: Request,
     session: SessionDep,
     format: Annotated[Literal["csv", "json"], Query()] = "json",

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request
 
+from crm.api_types import RowId
 from crm.db import SessionDep
 from crm.sequences.schemas import (
     LaunchSequenceRequest,
@@ -36,45 +37,45 @@ async def list_sequences(request: Request, session: SessionDep) -> list[Sequence
 
 
 @router.get("/{sequence_id}", response_model=SequenceRead)
-async def get_sequence(sequence_id: int, request: Request, session: SessionDep) -> SequenceRead:
+async def get_sequence(sequence_id: RowId, request: Request, session: SessionDep) -> SequenceRead:
     svc = service(request, session)
     return await svc.read(await svc.get(sequence_id))
 
 
 @router.patch("/{sequence_id}", response_model=SequenceRead)
 async def update_sequence(
-    sequence_id: int, patch: SequenceUpdate, request: Request, session: SessionDep
+    sequence_id: RowId, patch: SequenceUpdate, request: Request, session: SessionDep
 ) -> SequenceRead:
     """Edits steps (a new version), name or exit rule — while draft or live."""
     return await service(request, session).update(sequence_id, patch)
 
 
 @router.get("/{sequence_id}/versions", response_model=list[VersionRead])
-async def list_versions(sequence_id: int, request: Request, session: SessionDep) -> list[VersionRead]:
+async def list_versions(sequence_id: RowId, request: Request, session: SessionDep) -> list[VersionRead]:
     return await service(request, session).versions(sequence_id)
 
 
 @router.get("/{sequence_id}/diff", response_model=VersionDiff)
 async def diff_versions(
-    sequence_id: int,
+    sequence_id: RowId,
     request: Request,
     session: SessionDep,
-    from_version: Annotated[int, Query(alias="from", ge=1)],
-    to_version: Annotated[int, Query(alias="to", ge=1)],
+    from_version: Annotated[int, Query(alias="from", ge=1, le=1_000_000)],
+    to_version: Annotated[int, Query(alias="to", ge=1, le=1_000_000)],
 ) -> VersionDiff:
     return await service(request, session).diff(sequence_id, from_version, to_version)
 
 
 @router.post("/{sequence_id}/rollback", response_model=SequenceRead)
 async def rollback_sequence(
-    sequence_id: int, payload: RollbackRequest, request: Request, session: SessionDep
+    sequence_id: RowId, payload: RollbackRequest, request: Request, session: SessionDep
 ) -> SequenceRead:
     return await service(request, session).rollback(sequence_id, payload.version, payload.edited_by)
 
 
 @router.post("/{sequence_id}/launch", response_model=SequenceRead)
 async def launch_sequence(
-    sequence_id: int,
+    sequence_id: RowId,
     request: Request,
     session: SessionDep,
     payload: Annotated[LaunchSequenceRequest | None, Body()] = None,
@@ -84,5 +85,5 @@ async def launch_sequence(
 
 
 @router.get("/{sequence_id}/stats", response_model=SequenceStats)
-async def sequence_stats(sequence_id: int, request: Request, session: SessionDep) -> SequenceStats:
+async def sequence_stats(sequence_id: RowId, request: Request, session: SessionDep) -> SequenceStats:
     return await service(request, session).stats(sequence_id)

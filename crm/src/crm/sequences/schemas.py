@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from crm.analytics.schemas import Funnel
+from crm.api_types import BodyId
 from crm.segments.dsl import SegmentFilter
 from crm.sequences.steps import Step
 
@@ -15,7 +16,7 @@ Author = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 
 class SequenceCreate(BaseModel):
     name: Name
-    segment_id: int | None = None
+    segment_id: BodyId | None = None
     filter: SegmentFilter | None = None
     steps: list[Step] = Field(min_length=1, max_length=12)
     exit_on_conversion: bool = True
@@ -38,7 +39,7 @@ class SequenceUpdate(BaseModel):
 
 
 class RollbackRequest(BaseModel):
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=1_000_000)
     edited_by: Author = "operator"
 
 

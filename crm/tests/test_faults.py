@@ -1,0 +1,216 @@
+"""Faults that must lose nothing and double nothing, on loopback with the real services:
+the CRM down while receipts are in flight, the database connection lost mid-ingest, and the
+channel service down during a launch. Each ends with exact counts equal to ground truth."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from reach_databases import fresh_database_url
+from reach_factories import customer, order
+from reach_servers import RunningServer, bind_loopback, serve, wait_until
+from sqlalchemy.engine import make_url
+
+from channel_service.config import Settings as ChannelSettings
+from channel_service.main import create_app as create_channel_app
+from crm.config import DEV_WEBHOOK_SECRET, Settings
+from crm.main import create_app
+
+EVERY_CONSENT = {"email": True, "sms": True, "whatsapp": True, "rcs": True}
+
+
+def crm_settings(database_url: str, channel_url: str, public_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        channel_service_url=channel_url,
+        crm_public_url=public_url,
+        run_migrations_on_startup=False,
+        dispatch_poll_seconds=0.05,
+        dispatch_batch_size=500,
+        dispatch_retry_base_seconds=0.2,
+        quiet_hours="",
+        frequency_cap=0,
+        web_dist_dir="/nonexistent",
+        max_json_bytes=64 * 1024 * 1024,
+    )
+
+
+def channel_app(**overrides: Any) -> Any:
+    values: dict[str, Any] = {
+        "webhook_secret": DEV_WEBHOOK_SECRET,
+        "sim_time_scale": 1_000_000.0,
+        "sim_seed": 5,
+        "callback_linger_ms": 20.0,
+        "callback_retry_base_delay": 0.05,
+        "callback_retry_max_delay": 0.3,
+        "callback_max_attempts": 60,
+    }
+    return create_channel_app(ChannelSettings(_env_file=None, **(values | overrides)))
+
+
+async def truth(channel: httpx.AsyncClient, uid: str) -> tuple[dict[str, int], float]:
+    seen: dict[str, set[str]] = defaultdict(set)
+    revenue, after = 0.0, -1
+    while True:
+        page = (await channel.get("/v1/events", params={"after": after, "limit": 10_000})).json()
+        if not page["events"]:
+            break
+        for e in page["events"]:
+            if e["communication_id"].startswith(f"{uid}-"):
+                seen[e["type"]].add(e["communication_id"])
+                revenue += e.get("value") or 0
+        after = page["next_after"]
+    kinds = ("sent", "delivered", "opened", "read", "clicked", "converted", "failed")
+    return {k: len(seen[k]) for k in kinds}, round(revenue, 2)
+
+
+async def launch(crm: httpx.AsyncClient, n: int, channel: str = "whatsapp") -> dict[str, Any]:
+    people = [customer(city="Pune", consent=EVERY_CONSENT) for _ in range(n)]
+    for start in range(0, n, 1000):
+        assert (await crm.post("/api/ingest", json={"customers": people[start : start + 1000]})).status_code == 200
+    created = (
+        await crm.post(
+            "/api/campaigns",
+            json={
+                "name": "fault",
+                "channel": channel,
+                "filter": {"conditions": [{"field": "city", "op": "eq", "value": "Pune"}]},
+                "message": {"body": "Hi {{ first_name }}"},
+            },
+        )
+    ).json()
+    launched = await crm.post(f"/api/campaigns/{created['id']}/launch")
+    assert launched.status_code == 200 and launched.json()["queued"] == n
+    detail: dict[str, Any] = launched.json()
+    return detail
+
+
+async def settled(crm: httpx.AsyncClient, channel: httpx.AsyncClient, campaign_id: int, n: int) -> bool:
+    stats = (await channel.get("/v1/stats")).json()
+    crm_stats = (await crm.get(f"/api/campaigns/{campaign_id}/stats")).json()
+    return (
+        crm_stats["queue"]["dispatched"] == n
+        and stats["in_flight"] == 0
+        and stats["queue_depth"] == 0
+        and stats["callbacks_pending"]["events"] == 0
+        and stats["dead_letters"]["events"] == 0
+        and stats["callback_events_sent"] >= stats["events_emitted"] + stats["duplicates_injected"]
+    )
+
+
+async def test_crm_down_while_receipts_flow_loses_nothing(backend: str, tmp_path: Path) -> None:
+    database_url = await fresh_database_url(backend, tmp_path, name="fault_crm")
+    channel = await serve(channel_app(sim_time_scale=40_000.0))  # two days of behaviour play in ~4 s
+    crm_socket = bind_loopback()
+    crm_port = crm_socket.getsockname()[1]
+    public_url = f"http://127.0.0.1:{crm_port}"
+    settings = crm_settings(database_url, channel.url, public_url)
+    crm: RunningServer = await serve(create_app(settings), crm_socket)
+    n = 3_500  # ≈ 10,000 events with duplicates
+    async with (
+        httpx.AsyncClient(base_url=public_url, timeout=60) as http,
+        httpx.AsyncClient(base_url=channel.url, timeout=60) as channel_http,
+    ):
+        campaign = await launch(http, n)
+        await wait_until(lambda: _dispatched(http, campaign["id"], n), seconds=60)
+        await crm.stop()  # the CRM goes away while thousands of receipts are still to come
+        await asyncio.sleep(1.5)
+        during = (await channel_http.get("/v1/stats")).json()
+        assert during["retries"] > 0  # the channel service kept trying
+        crm_socket = bind_loopback_at(crm_port)
+        crm = await serve(create_app(settings), crm_socket)
+        await wait_until(lambda: settled(http, channel_http, campaign["id"], n), seconds=120)
+        expected, revenue = await truth(channel_http, campaign["uid"])
+        stats = (await http.get(f"/api/campaigns/{campaign['id']}/stats")).json()
+        events = (await channel_http.get("/v1/stats")).json()["events_emitted"]
+        assert events + (await channel_http.get("/v1/stats")).json()["duplicates_injected"] >= 10_000
+        assert stats["funnel"] == expected and stats["revenue"] == pytest.approx(revenue)
+    await crm.stop()
+    await channel.stop()
+
+
+async def _dispatched(http: httpx.AsyncClient, campaign_id: int, n: int) -> bool:
+    return bool((await http.get(f"/api/campaigns/{campaign_id}/stats")).json()["queue"]["dispatched"] == n)
+
+
+def bind_loopback_at(port: int) -> Any:
+    import socket
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
+
+
+async def test_channel_service_down_during_launch_backs_off_and_resumes_without_doubles(
+    backend: str, tmp_path: Path
+) -> None:
+    database_url = await fresh_database_url(backend, tmp_path, name="fault_channel")
+    channel_socket = bind_loopback()  # reserved, but nothing listens yet
+    channel_url = "http://{}:{}".format(*channel_socket.getsockname())
+    crm_socket = bind_loopback()
+    public_url = "http://{}:{}".format(*crm_socket.getsockname())
+    crm = await serve(create_app(crm_settings(database_url, channel_url, public_url)), crm_socket)
+    n = 600
+    async with httpx.AsyncClient(base_url=public_url, timeout=60) as http:
+        campaign = await launch(http, n)
+        await asyncio.sleep(1.5)
+        waiting = (await http.get(f"/api/campaigns/{campaign['id']}/stats")).json()
+        assert waiting["queue"]["dispatched"] == 0 and waiting["queue"]["failed"] == 0
+        channel = await serve(channel_app(), channel_socket)
+        async with httpx.AsyncClient(base_url=channel.url, timeout=60) as channel_http:
+            await wait_until(lambda: settled(http, channel_http, campaign["id"], n), seconds=120)
+            channel_stats = (await channel_http.get("/v1/stats")).json()
+            assert channel_stats["accepted"] - channel_stats["duplicate_messages"] == n  # each recipient once
+            expected, revenue = await truth(channel_http, campaign["uid"])
+            stats = (await http.get(f"/api/campaigns/{campaign['id']}/stats")).json()
+            assert stats["funnel"] == expected and expected["sent"] == n
+            assert stats["revenue"] == pytest.approx(revenue)
+        await channel.stop()
+    await crm.stop()
+
+
+async def test_losing_the_database_mid_ingest_writes_nothing_and_is_retryable(backend: str, tmp_path: Path) -> None:
+    if backend != "postgresql":
+        pytest.skip("an embedded SQLite file cannot be restarted under the process")
+    database_url = await fresh_database_url(backend, tmp_path, name="fault_db")
+    crm = await serve(create_app(crm_settings(database_url, "http://127.0.0.1:9", "http://127.0.0.1:9")))
+    people = [customer(consent=EVERY_CONSENT) for _ in range(10_000)]
+    orders = [order(p["external_id"]) for p in people]
+    url = make_url(database_url)
+    admin = await asyncpg.connect(host=url.host, port=url.port, user=url.username, database="postgres")
+
+    async def cut_mid_transaction() -> int:
+        """Waits until the ingest has a transaction open in our database, then kills it."""
+        for _ in range(1000):
+            killed = await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = $1 AND pid <> pg_backend_pid() AND xact_start IS NOT NULL",
+                url.database,
+            )
+            if killed:
+                return int(killed)
+            await asyncio.sleep(0.01)
+        return 0
+
+    try:
+        async with httpx.AsyncClient(base_url=crm.url, timeout=120) as http:
+            request = asyncio.create_task(http.post("/api/ingest", json={"customers": people, "orders": orders}))
+            await asyncio.sleep(0.2)  # let the request reach the database
+            assert await cut_mid_transaction() >= 1
+            response = await request
+            assert response.status_code == 503, response.text
+            assert response.headers["retry-after"]
+            assert "nothing from this request was saved" in response.json()["detail"]
+            assert (await http.get("/api/customers", params={"limit": 1})).json()["items"] == []  # no partial write
+            retried = await http.post("/api/ingest", json={"customers": people, "orders": orders})
+            assert retried.status_code == 200 and retried.json()["orders"]["created"] == 10_000
+    finally:
+        await admin.close()
+        await crm.stop()
