@@ -44,11 +44,9 @@ class UpstreamUnavailable(DomainError):
 
 def is_connection_loss(exc: BaseException) -> bool:
     """The database went away (restart, failover, network): the transaction was rolled back."""
-    return (
-        (isinstance(exc, DBAPIError) and bool(exc.connection_invalidated))
-        or isinstance(exc, OperationalError)
-        or (isinstance(exc, InterfaceError))
-    )
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def install_error_handlers(app: FastAPI) -> None:
