@@ -100,9 +100,7 @@ async def serve() -> AsyncIterator[Callable[[Any], Awaitable[str]]]:
     servers: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
 
     async def start(app: Any) -> str:
-        sock = socket.socket(
-            socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
-        )  # lets asyncio set TCP_NODELAY
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # lets asyncio set TCP_NODELAY
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -237,11 +235,7 @@ class ChannelServiceHandle:
     async def settled(self) -> bool:
         """Nothing queued, scheduled or waiting to be delivered."""
         stats = await self.stats()
-        return (
-            stats["queue_depth"] == 0
-            and stats["timers_pending"] == 0
-            and stats["callbacks_pending"]["events"] == 0
-        )
+        return stats["queue_depth"] == 0 and stats["timers_pending"] == 0 and stats["callbacks_pending"]["events"] == 0
 
     async def truth(self, communication_id: str) -> list[dict[str, Any]]:
         response = await self.client.get("/v1/events", params={"communication_id": communication_id})

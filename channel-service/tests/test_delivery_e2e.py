@@ -120,9 +120,7 @@ async def test_dead_letters_are_redriven_after_the_receiver_recovers(
     assert {letter["webhook_id"] for letter in letters} <= set(receiver.webhook_ids)
 
 
-async def test_a_permanent_rejection_is_not_retried(
-    channel_service: Any, receiver: Any, wait_until: Any
-) -> None:
+async def test_a_permanent_rejection_is_not_retried(channel_service: Any, receiver: Any, wait_until: Any) -> None:
     svc = await channel_service(sim_duplicate_rate=0.0, callback_max_attempts=5)
     receiver.fail(400)
     await svc.send(receiver.url, ["perm-1"])
@@ -159,9 +157,7 @@ async def test_a_resent_message_is_played_once(channel_service: Any, receiver: A
     assert (await svc.stats())["duplicate_messages"] == 1
 
 
-async def test_shutdown_flushes_lingering_batches(
-    channel_service: Any, receiver: Any, wait_until: Any
-) -> None:
+async def test_shutdown_flushes_lingering_batches(channel_service: Any, receiver: Any, wait_until: Any) -> None:
     svc = await channel_service(sim_duplicate_rate=0.0, callback_linger_ms=60_000)
     await svc.send(receiver.url, [f"bye-{n}" for n in range(20)])
 

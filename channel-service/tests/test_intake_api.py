@@ -118,9 +118,7 @@ async def test_full_queue_refuses_the_whole_batch(api: Any, sign: Any, send_body
     assert response.json() == {"accepted": 2, "queued": 2, "duplicates": 0}
 
 
-async def test_resent_messages_are_acknowledged_but_not_queued_again(
-    api: Any, sign: Any, send_body: Any
-) -> None:
+async def test_resent_messages_are_acknowledged_but_not_queued_again(api: Any, sign: Any, send_body: Any) -> None:
     body = send_body(CALLBACK, ["i-1", "i-2"])
     await api.post("/v1/send", content=body, headers=sign(body))
     again = send_body(CALLBACK, ["i-2", "i-3", "i-3"])

@@ -99,9 +99,7 @@ def test_duplicates_follow_the_configured_rate() -> None:
     events = [e for i in range(10_000) for e in model.plan(f"dup-{i}", "whatsapp")]
     share = sum(e.duplicated for e in events) / len(events)
     assert share == pytest.approx(0.05, abs=0.01)
-    assert not any(
-        e.duplicated for i in range(500) for e in default_model(duplicate_rate=0.0).plan(f"dup-{i}", "sms")
-    )
+    assert not any(e.duplicated for i in range(500) for e in default_model(duplicate_rate=0.0).plan(f"dup-{i}", "sms"))
 
 
 def test_same_seed_same_outcomes_whatever_the_order() -> None:
