@@ -15,6 +15,9 @@ process.env.REACH_WEB_TEST_DB ??= `/tmp/reach-web-test-${process.pid}-${Date.now
 const databaseUrl = `sqlite+aiosqlite:///${process.env.REACH_WEB_TEST_DB}`;
 
 const CRM = "http://127.0.0.1:18000";
+// Simulated seconds per real second, for both services: "2 days" of receipts or sequence delay
+// plays in seconds.
+const SIM_TIME_SCALE = "20000";
 const CHANNEL = "http://127.0.0.1:18001";
 
 export default defineConfig({
@@ -52,7 +55,7 @@ export default defineConfig({
       command: `"${python}" -m uvicorn channel_service.main:app --host 127.0.0.1 --port 18001`,
       cwd: repo,
       url: `${CHANNEL}/health`,
-      env: { SIM_TIME_SCALE: "20000" },
+      env: { SIM_TIME_SCALE },
       reuseExistingServer: false,
       gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
       timeout: 60_000,
@@ -65,7 +68,10 @@ export default defineConfig({
         DATABASE_URL: databaseUrl,
         CHANNEL_SERVICE_URL: CHANNEL,
         CRM_PUBLIC_URL: CRM,
-        SIM_TIME_SCALE: "20000",
+        SIM_TIME_SCALE,
+        // No quiet hours and no frequency cap, so nothing a test sends is deferred.
+        QUIET_HOURS: "",
+        FREQUENCY_CAP: "0",
         LLM_PROVIDER: "offline",
         WEB_DIST_DIR: path.join(web, "dist"),
       },

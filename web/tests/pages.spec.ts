@@ -1,8 +1,10 @@
 import { expect, test } from "@playwright/test";
-import { collectBrowserErrors, screenshotPath, uniqueToken } from "./support";
+import { collectBrowserErrors, postJson, screenshotPath, uniqueToken } from "./support";
 
 let customerId = 0;
 let segmentId = 0;
+let campaignId = 0;
+let sequenceId = 0;
 
 test.beforeAll(async ({ request }) => {
   const page = await request.get("/api/customers?limit=1");
@@ -21,11 +23,33 @@ test.beforeAll(async ({ request }) => {
   });
   expect(segment.status()).toBe(201);
   segmentId = ((await segment.json()) as { id: number }).id;
+  const campaign = await postJson(request, "/api/campaigns", {
+    name: `Screenshot draft ${uniqueToken()}`,
+    segment_id: segmentId,
+    channel: "email",
+    message: { subject: "We miss you", body: 'Hi {{ first_name | default: "there" }}, come back to SUGAR.' },
+  });
+  expect(campaign.status()).toBe(201);
+  campaignId = ((await campaign.json()) as { id: number }).id;
+  const sequence = await postJson(request, "/api/sequences", {
+    name: `Screenshot sequence ${uniqueToken()}`,
+    segment_id: segmentId,
+    steps: [
+      { delay: { value: 0, unit: "days" }, channel: "whatsapp", body: "Hi {{ first_name | default: \"there\" }}!" },
+      { delay: { value: 2, unit: "days" }, channel: "sms", body: "Still thinking?", condition: "if_not_converted" },
+    ],
+  });
+  expect(sequence.status()).toBe(201);
+  sequenceId = ((await sequence.json()) as { id: number }).id;
 });
 
 const PAGES: { name: string; path: () => string; ready: string }[] = [
-  { name: "copilot", path: () => "/copilot", ready: "Coming soon" },
-  { name: "campaigns", path: () => "/campaigns", ready: "Coming soon" },
+  { name: "copilot", path: () => "/", ready: "Offline planner — no LLM key needed" },
+  { name: "campaigns", path: () => "/campaigns", ready: "Screenshot draft" },
+  { name: "campaign-draft", path: () => `/campaigns/${campaignId}`, ready: "Preview for real recipients" },
+  { name: "campaign-edit", path: () => `/campaigns/${campaignId}?edit=1`, ready: "Edit draft" },
+  { name: "sequences", path: () => "/sequences", ready: "Screenshot sequence" },
+  { name: "sequence-detail", path: () => `/sequences/${sequenceId}`, ready: "The plan, in plain English" },
   { name: "customers", path: () => "/customers", ready: "Import a CSV" },
   { name: "customer-profile", path: () => `/customers/${customerId}`, ready: "Orders" },
   { name: "segments", path: () => "/segments", ready: "Screenshot segment" },

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Page } from "@playwright/test";
+import type { APIRequestContext, APIResponse, Page } from "@playwright/test";
 
 const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -22,4 +22,21 @@ export function collectBrowserErrors(page: Page): string[] {
   });
   page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
   return errors;
+}
+
+/**
+ * POSTs JSON, retrying a 503 (the CRM answers 503 + Retry-After when SQLite is momentarily
+ * locked by its own background writers).
+ */
+export async function postJson(request: APIRequestContext, url: string, data: unknown): Promise<APIResponse> {
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await request.post(url, { data });
+    if (response.status() !== 503 || attempt >= 4) return response;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
+/** Sends one of the copilot's suggested goals by clicking its chip. */
+export async function clickGoalChip(page: Page, goal: string): Promise<void> {
+  await page.getByRole("group", { name: "Suggested goals" }).getByRole("button", { name: goal, exact: true }).click();
 }

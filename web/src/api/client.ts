@@ -30,12 +30,17 @@ export type CampaignPreview = Schemas["CampaignPreview"];
 export type CampaignStats = Schemas["CampaignStats"];
 export type Funnel = Schemas["Funnel"];
 export type Sequence = Schemas["SequenceRead"];
-export type SequenceStep = Schemas["Step"];
+/** A step as the API returns it (named by the path, since the schema name is not unique). */
+export type SequenceStep = Sequence["steps"][number];
 export type StepCondition = NonNullable<SequenceStep["condition"]>;
 export type DelayUnit = NonNullable<SequenceStep["delay"]>["unit"];
 export type SequenceStats = Schemas["SequenceStats"];
 export type StepStats = Schemas["StepStats"];
 export type SequenceVersion = Schemas["VersionRead"];
+export type ChatResponse = Schemas["ChatResponse"];
+export type ConversationSummary = Schemas["ConversationSummary"];
+export type ConversationDetail = Schemas["ConversationDetail"];
+export type ConversationTurn = Schemas["ConversationEntry"];
 
 /** An error response from the CRM, with its `detail` turned into one readable sentence. */
 export class ApiError extends Error {

@@ -476,6 +476,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat
+         * @description One copilot turn. The copilot can stage drafts; it can never launch them.
+         */
+        post: operations["chat_api_agent_chat_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/chat/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat Stream
+         * @description The same turn as server-sent events: `conversation`, `token`, `tool_call`, `tool_result`, `done`
+         *     (or `error`).
+         */
+        post: operations["chat_stream_api_agent_chat_stream_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Conversations */
+        get: operations["list_conversations_api_agent_conversations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/conversations/{conversation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Conversation */
+        get: operations["get_conversation_api_agent_conversations__conversation_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit Entries
+         * @description Newest first: who created, edited, approved and launched each campaign and sequence.
+         */
+        get: operations["list_audit_entries_api_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -489,6 +584,30 @@ export interface components {
             /** Explanation */
             explanation: string;
             filter: components["schemas"]["SegmentFilter-Output"];
+        };
+        /** AuditRead */
+        AuditRead: {
+            /** Id */
+            id: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Actor */
+            actor: string;
+            /** Action */
+            action: string;
+            /** Entity Type */
+            entity_type: string;
+            /** Entity Id */
+            entity_id: number;
+            /** Summary */
+            summary: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            } | null;
         };
         /** Body_ingest_csv_api_ingest_csv_post */
         Body_ingest_csv_api_ingest_csv_post: {
@@ -653,6 +772,38 @@ export interface components {
             /** Revenue */
             revenue: number;
         };
+        /** ChatRequest */
+        ChatRequest: {
+            /** Message */
+            message: string;
+            /** Conversation Id */
+            conversation_id?: string | null;
+        };
+        /** ChatResponse */
+        ChatResponse: {
+            /** Conversation Id */
+            conversation_id: string;
+            /** Reply */
+            reply: string;
+            /** Steps */
+            steps: components["schemas"]["crm__agent__schemas__Step"][];
+            /** Staged Campaign Id */
+            staged_campaign_id?: number | null;
+            /**
+             * Staged Campaign Ids
+             * @default []
+             */
+            staged_campaign_ids: number[];
+            /** Staged Sequence Id */
+            staged_sequence_id?: number | null;
+            /** Provider */
+            provider: string;
+            /**
+             * Stopped
+             * @enum {string}
+             */
+            stopped: "answered" | "max_steps" | "time_budget" | "provider_error";
+        };
         /** Condition */
         Condition: {
             /**
@@ -683,6 +834,69 @@ export interface components {
             whatsapp: boolean;
             /** Rcs */
             rcs: boolean;
+        };
+        /** ConversationDetail */
+        ConversationDetail: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+            /** Provider */
+            provider: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Turns */
+            turns: components["schemas"]["ConversationEntry"][];
+        };
+        /** ConversationEntry */
+        ConversationEntry: {
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "user" | "assistant" | "tool";
+            /** Text */
+            text?: string | null;
+            /** Tool */
+            tool?: string | null;
+            /** Arguments */
+            arguments?: {
+                [key: string]: unknown;
+            } | null;
+            /** Result */
+            result?: unknown;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** ConversationSummary */
+        ConversationSummary: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+            /** Provider */
+            provider: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** CsvIngestReport */
         CsvIngestReport: {
@@ -909,8 +1123,18 @@ export interface components {
              * @enum {string}
              */
             database: "sqlite" | "postgresql";
-            /** Llm Provider */
+            /**
+             * Llm Provider
+             * @description the provider the copilot is really using
+             */
             llm_provider: string;
+            /**
+             * Llm Configured
+             * @description LLM_PROVIDER as configured
+             */
+            llm_configured: string;
+            /** Llm Warning */
+            llm_warning?: string | null;
         };
         /**
          * IngestPayload
@@ -1165,7 +1389,7 @@ export interface components {
             segment_id?: number | null;
             filter?: components["schemas"]["SegmentFilter-Input"] | null;
             /** Steps */
-            steps: components["schemas"]["Step"][];
+            steps: components["schemas"]["Step-Input"][];
             /**
              * Exit On Conversion
              * @default true
@@ -1203,7 +1427,7 @@ export interface components {
             /** Version */
             version: number;
             /** Steps */
-            steps: components["schemas"]["Step"][];
+            steps: components["schemas"]["crm__sequences__steps__Step"][];
             /** Timeline */
             timeline: string[];
             /** Created By */
@@ -1250,7 +1474,7 @@ export interface components {
             /** Name */
             name?: string | null;
             /** Steps */
-            steps?: components["schemas"]["Step"][] | null;
+            steps?: components["schemas"]["Step-Input"][] | null;
             /** Exit On Conversion */
             exit_on_conversion?: boolean | null;
             /**
@@ -1260,7 +1484,7 @@ export interface components {
             edited_by: string;
         };
         /** Step */
-        Step: {
+        "Step-Input": {
             /**
              * Key
              * @description stable id of the step across versions (assigned when missing)
@@ -1378,7 +1602,7 @@ export interface components {
             /** Version */
             version: number;
             /** Steps */
-            steps: components["schemas"]["Step"][];
+            steps: components["schemas"]["crm__sequences__steps__Step"][];
             /** Changes */
             changes: string[];
             /** Created By */
@@ -1394,6 +1618,42 @@ export interface components {
              * @default 0
              */
             contacts: number;
+        };
+        /** Step */
+        crm__agent__schemas__Step: {
+            /** Tool */
+            tool: string;
+            /** Arguments */
+            arguments: {
+                [key: string]: unknown;
+            };
+            /** Result */
+            result: unknown;
+        };
+        /** Step */
+        crm__sequences__steps__Step: {
+            /**
+             * Key
+             * @description stable id of the step across versions (assigned when missing)
+             */
+            key?: string | null;
+            /** @description after the previous step (or entry) */
+            delay?: components["schemas"]["Delay"];
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "whatsapp" | "sms" | "email" | "rcs";
+            /** Subject */
+            subject?: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Condition
+             * @default always
+             * @enum {string}
+             */
+            condition: "always" | "if_not_opened_or_read" | "if_not_clicked" | "if_not_converted";
         };
         /** ReceiptIn */
         ReceiptIn: {
@@ -1561,6 +1821,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id */
                 customer_id: number;
             };
             cookie?: never;
@@ -1710,6 +1971,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id */
                 segment_id: number;
             };
             cookie?: never;
@@ -1741,6 +2003,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id */
                 segment_id: number;
             };
             cookie?: never;
@@ -1772,6 +2035,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description a row id */
                 segment_id: number;
             };
             cookie?: never;
@@ -1856,6 +2120,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id */
                 campaign_id: number;
             };
             cookie?: never;
@@ -1887,6 +2152,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id */
                 campaign_id: number;
             };
             cookie?: never;
@@ -1924,6 +2190,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description a row id */
                 campaign_id: number;
             };
             cookie?: never;
@@ -1955,6 +2222,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id */
                 campaign_id: number;
             };
             cookie?: never;
@@ -1990,6 +2258,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id */
                 campaign_id: number;
             };
             cookie?: never;
@@ -2023,6 +2292,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description a row id */
                 campaign_id: number;
             };
             cookie?: never;
@@ -2073,6 +2343,13 @@ export interface operations {
             };
             /** @description missing, bad or stale Standard Webhooks signature */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description this webhook-id was already applied (a replay); nothing changed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2180,6 +2457,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id */
                 sequence_id: number;
             };
             cookie?: never;
@@ -2211,6 +2489,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id */
                 sequence_id: number;
             };
             cookie?: never;
@@ -2246,6 +2525,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id */
                 sequence_id: number;
             };
             cookie?: never;
@@ -2280,6 +2560,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description a row id */
                 sequence_id: number;
             };
             cookie?: never;
@@ -2311,6 +2592,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id */
                 sequence_id: number;
             };
             cookie?: never;
@@ -2346,6 +2628,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id */
                 sequence_id: number;
             };
             cookie?: never;
@@ -2381,6 +2664,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id */
                 sequence_id: number;
             };
             cookie?: never;
@@ -2394,6 +2678,156 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SequenceStats"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    chat_api_agent_chat_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    chat_stream_api_agent_chat_stream_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_conversations_api_agent_conversations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationSummary"][];
+                };
+            };
+        };
+    };
+    get_conversation_api_agent_conversations__conversation_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_audit_entries_api_audit_get: {
+        parameters: {
+            query?: {
+                entity_type?: ("campaign" | "sequence") | null;
+                entity_id?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditRead"][];
                 };
             };
             /** @description Validation Error */

@@ -2,6 +2,7 @@ import { type SubmitEvent, type KeyboardEvent, useCallback, useEffect, useRef, u
 import { useSearchParams } from "react-router-dom";
 import { ErrorState, Loading } from "../components/States";
 import { ConversationList } from "../features/agent/ConversationList";
+import { ReplyText } from "../features/agent/ReplyText";
 import { ProviderNotice } from "../features/agent/ProviderNotice";
 import { useConversation } from "../features/agent/queries";
 import { ToolCard } from "../features/agent/ToolCards";
@@ -93,7 +94,7 @@ export default function CopilotPage() {
           <div ref={bottom} />
         </div>
 
-        <div className="chips goal-chips" aria-label="Suggested goals">
+        <div className="chips goal-chips" role="group" aria-label="Suggested goals">
           {SUGGESTED_GOALS.map((goal) => (
             <button
               key={goal}
@@ -141,7 +142,7 @@ function ThreadEntry({ item }: { item: ThreadItem }) {
     case "assistant":
       return (
         <div className="bubble bubble--assistant" data-testid="assistant-message">
-          {item.text}
+          <ReplyText text={item.text} />
         </div>
       );
     case "error":

@@ -36,6 +36,25 @@ function SequenceDetail({ sequence }: { sequence: Sequence }) {
   const live = sequence.status === "live";
   const stats = useSequenceStats(sequence.id, live);
   const [savedVersion, setSavedVersion] = useState<number | null>(null);
+  const statsCard = (
+    <section className="card" data-testid="sequence-stats">
+      <div className="card__head">
+        <h2 className="card__title">Per-step results</h2>
+        {live ? (
+          <span className="badge badge--ok">
+            <span className="dot dot--pulse" aria-hidden="true" /> refreshing every 2 s
+          </span>
+        ) : null}
+      </div>
+      {stats.isPending ? (
+        <Loading label="Loading step stats…" />
+      ) : stats.isError ? (
+        <ErrorState error={stats.error} title="Could not load step stats" />
+      ) : (
+        <StepStatsTable stats={stats.data} />
+      )}
+    </section>
+  );
   return (
     <>
       <PageHeader
@@ -72,24 +91,7 @@ function SequenceDetail({ sequence }: { sequence: Sequence }) {
         </div>
       ) : null}
 
-      <section className="card" data-testid="sequence-stats">
-        <div className="card__head">
-          <h2 className="card__title">Per-step results</h2>
-          {live ? (
-            <span className="badge badge--ok">
-              <span className="dot dot--pulse" aria-hidden="true" /> refreshing every 2 s
-            </span>
-          ) : null}
-        </div>
-        {stats.isPending ? (
-          <Loading label="Loading step stats…" />
-        ) : stats.isError ? (
-          <ErrorState error={stats.error} title="Could not load step stats" />
-        ) : (
-          <StepStatsTable stats={stats.data} />
-        )}
-      </section>
-
+      {live ? statsCard : null}
       <div className="sequence-layout">
         <StepsEditor key={sequence.version} sequence={sequence} savedVersion={savedVersion} onSaved={setSavedVersion} />
         <div className="sequence-layout__side">
@@ -109,6 +111,7 @@ function SequenceDetail({ sequence }: { sequence: Sequence }) {
           />
         </div>
       </div>
+      {live ? null : statsCard}
       <VersionHistory sequence={sequence} />
     </>
   );

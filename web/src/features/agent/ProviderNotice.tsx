@@ -1,17 +1,10 @@
 import { useHealth } from "../health/useHealth";
 
-function warningOf(health: object | undefined): string | null {
-  if (!health || !("llm_warning" in health)) return null;
-  const warning = health.llm_warning;
-  return typeof warning === "string" && warning ? warning : null;
-}
-
 /** Says plainly which brain the copilot is using, and any warning the CRM has about it. */
 export function ProviderNotice() {
   const health = useHealth();
   if (!health.data) return null;
-  const warning = warningOf(health.data);
-  const provider = health.data.llm_provider;
+  const { llm_provider: provider, llm_configured: configured, llm_warning: warning } = health.data;
   return (
     <div className="provider-notice" data-testid="provider-notice">
       {provider === "offline" ? (
@@ -21,6 +14,11 @@ export function ProviderNotice() {
       ) : (
         <span className="badge">LLM: {provider}</span>
       )}
+      {provider !== configured ? (
+        <span className="muted">
+          Configured: {configured}; using {provider}.
+        </span>
+      ) : null}
       {warning ? (
         <span className="warning warning--inline" role="note">
           ⚠ {warning}

@@ -1,27 +1,24 @@
 import { useQuery } from "@tanstack/react-query";
-import { ApiError, detailOf } from "../../api/client";
-import type { ConversationDetail, ConversationSummary } from "./types";
+import { api, unwrap } from "../../api/client";
 
 export const agentKeys = {
   conversations: ["agent", "conversations"] as const,
   conversation: (id: string) => ["agent", "conversation", id] as const,
 };
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, { signal: signal ?? null, headers: { Accept: "application/json" } });
-  const body: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) throw new ApiError(response.status, detailOf(body));
-  return body as T;
-}
-
-export function fetchConversation(id: string, signal?: AbortSignal): Promise<ConversationDetail> {
-  return getJson<ConversationDetail>(`/api/agent/conversations/${encodeURIComponent(id)}`, signal);
+export function fetchConversation(id: string, signal?: AbortSignal) {
+  return unwrap(
+    api.GET("/api/agent/conversations/{conversation_id}", {
+      params: { path: { conversation_id: id } },
+      signal: signal ?? null,
+    }),
+  );
 }
 
 export function useConversations() {
   return useQuery({
     queryKey: agentKeys.conversations,
-    queryFn: ({ signal }) => getJson<ConversationSummary[]>("/api/agent/conversations", signal),
+    queryFn: ({ signal }) => unwrap(api.GET("/api/agent/conversations", { signal })),
   });
 }
 

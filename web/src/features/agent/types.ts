@@ -1,42 +1,6 @@
 import type { Channel } from "../../api/client";
 
-/** The agent API's shapes (tool results are free-form JSON, so they are read defensively). */
-export interface ChatStep {
-  tool: string;
-  arguments: Record<string, unknown>;
-  result: unknown;
-}
-
-export interface ChatResponse {
-  conversation_id: string;
-  reply: string;
-  steps: ChatStep[];
-  staged_campaign_id?: number | null;
-  staged_campaign_ids?: number[];
-  provider: string;
-  stopped: string;
-}
-
-export interface ConversationSummary {
-  id: string;
-  title: string;
-  provider: string;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface ConversationTurn {
-  role: "user" | "assistant" | "tool";
-  text?: string | null;
-  tool?: string | null;
-  arguments?: Record<string, unknown> | null;
-  result?: unknown;
-  created_at: string;
-}
-
-export interface ConversationDetail extends ConversationSummary {
-  turns: ConversationTurn[];
-}
+/* Tool results are free-form JSON in the API, so they are read here defensively. */
 
 /** One entry in the chat thread, as shown. */
 export type ThreadItem =

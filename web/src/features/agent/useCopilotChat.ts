@@ -1,10 +1,11 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
+import type { ChatResponse, ConversationTurn } from "../../api/client";
 import { postEventStream } from "../../api/sse";
 import { campaignKeys } from "../campaigns/queries";
 import { sequenceKeys } from "../sequences/queries";
 import { agentKeys, fetchConversation } from "./queries";
-import { type ChatResponse, type ConversationTurn, isObject, parseJson, type ThreadItem } from "./types";
+import { isObject, parseJson, type ThreadItem } from "./types";
 
 /** A stored conversation as thread items (the same cards the live stream shows). */
 export function turnsToItems(turns: ConversationTurn[]): ThreadItem[] {
@@ -85,8 +86,16 @@ export function useCopilotChat(conversationId: string | null, onConversation: (i
   const [last, setLast] = useState<ChatResponse | null>(null);
   const abort = useRef<AbortController | null>(null);
   const counter = useRef(0);
+  // Set false on unmount: a turn that finishes after the user has left must not touch the URL.
+  const mounted = useRef(true);
 
-  useEffect(() => () => abort.current?.abort(), []);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+      abort.current?.abort();
+    };
+  }, []);
 
   const reset = useCallback(() => {
     abort.current?.abort();
@@ -137,7 +146,9 @@ export function useCopilotChat(conversationId: string | null, onConversation: (i
         if (abort.current === controller) abort.current = null;
         if (!controller.signal.aborted) setStreaming(false);
       }
-      if (controller.signal.aborted) return;
+      // A function, not a narrowed property read: it changes across the awaits below.
+      const stillHere = () => mounted.current;
+      if (controller.signal.aborted || !stillHere()) return;
       if (done) {
         setLast(done);
         void queryClient.invalidateQueries({ queryKey: agentKeys.conversations });
@@ -152,11 +163,11 @@ export function useCopilotChat(conversationId: string | null, onConversation: (i
           queryFn: ({ signal }) => fetchConversation(id, signal),
           staleTime: 0,
         });
-        if (stored.turns.length > 0) setLive([]);
+        if (stillHere() && stored.turns.length > 0) setLive([]);
       } catch {
         // Keep the live turn on screen; the next message still continues this conversation.
       }
-      if (id !== conversationId) onConversation(id);
+      if (stillHere() && id !== conversationId) onConversation(id);
     },
     [conversationId, onConversation, queryClient, streaming],
   );

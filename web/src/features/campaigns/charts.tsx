@@ -54,12 +54,14 @@ const clock = new Intl.DateTimeFormat("en-IN", { hour: "2-digit", minute: "2-dig
 
 export function TimelineChart({ stats }: { stats: CampaignStats }) {
   const present = FUNNEL_STAGES.filter((stage) => stats.timeseries.some((point) => (point.counts[stage] ?? 0) > 0));
-  const data = stats.timeseries.map((point) => ({
-    at: clock.format(new Date(point.at)),
-    ...Object.fromEntries(present.map((stage) => [stage, point.counts[stage] ?? 0])),
-  }));
+  // Running totals, so the lines climb as receipts land.
+  const totals: Record<string, number> = {};
+  const data = stats.timeseries.map((point) => {
+    for (const stage of present) totals[stage] = (totals[stage] ?? 0) + (point.counts[stage] ?? 0);
+    return { at: clock.format(new Date(point.at)), ...totals };
+  });
   return (
-    <div className="chart" role="img" aria-label="Receipts over time">
+    <div className="chart" role="img" aria-label="Receipts over time, cumulative">
       <ResponsiveContainer width="100%" height={260}>
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--border)" />
@@ -70,7 +72,7 @@ export function TimelineChart({ stats }: { stats: CampaignStats }) {
           {present.map((stage) => (
             <Line
               key={stage}
-              type="monotone"
+              type="stepAfter"
               dataKey={stage}
               stroke={COLORS[stage]}
               strokeWidth={2}

@@ -58,7 +58,7 @@ export function StepStatsTable({ stats }: { stats: SequenceStats }) {
               );
               return (
                 <tr key={step.key ?? step.index}>
-                  <td>
+                  <td className="step-stats-name">
                     <span className="cell-title">
                       {n}. {channelLabel(step.channel)}
                     </span>

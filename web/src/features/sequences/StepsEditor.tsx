@@ -70,10 +70,14 @@ export function StepsEditor({
       }),
     ]);
 
-  const submit = () =>
-    save.mutate(payload(steps), {
-      onSuccess: (updated) => onSaved(updated.version),
-    });
+  // mutateAsync, not mutate's callbacks: the save remounts this editor (it is keyed by version),
+  // and a callback of an unmounted observer would never run.
+  const submit = () => {
+    save.mutateAsync(payload(steps)).then(
+      (updated) => onSaved(updated.version),
+      () => undefined, // shown from save.error
+    );
+  };
 
   return (
     <section className="card" data-testid="steps-editor">
