@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from liquid import Environment
+from liquid import BoundTemplate, Environment
 from liquid.exceptions import LiquidError
 
 from crm.customers.service import age_on
@@ -57,8 +58,14 @@ def check_template(source: str) -> CheckedTemplate:
     return CheckedTemplate(source=source, variables=tuple(dict.fromkeys(used)))
 
 
+@lru_cache(maxsize=256)
+def _parsed(source: str) -> BoundTemplate:
+    return _environment.from_string(source)
+
+
 def render(source: str, context: dict[str, Any]) -> str:
-    return _environment.from_string(source).render(**context)
+    """Parsed once per distinct template, rendered per recipient."""
+    return _parsed(source).render(**context)
 
 
 def customer_context(customer: Customer, stats: CustomerStats | None) -> dict[str, Any]:

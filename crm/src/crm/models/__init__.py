@@ -6,12 +6,14 @@ from crm.models.communication import Communication
 from crm.models.conversation import Conversation, ConversationMessage
 from crm.models.customer import Customer
 from crm.models.customer_stats import CustomerStats
+from crm.models.operator import ApiToken, Operator, OperatorSession
 from crm.models.order import Order, OrderItem
 from crm.models.receipt_event import ReceiptEvent
 from crm.models.segment import Segment
 from crm.models.sequence import Enrollment, Sequence, SequenceVersion
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "Campaign",
     "Communication",
@@ -20,6 +22,8 @@ __all__ = [
     "Customer",
     "CustomerStats",
     "Enrollment",
+    "Operator",
+    "OperatorSession",
     "Order",
     "OrderItem",
     "ReceiptEvent",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base, BigId, UtcDateTime, utcnow
@@ -26,7 +26,7 @@ class Communication(Base):
     sequence_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("sequences.id", ondelete="CASCADE"))
     enrollment_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("sequence_enrollments.id", ondelete="CASCADE"))
     step_index: Mapped[int | None] = mapped_column(Integer)
-    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(20))
     to_address: Mapped[str] = mapped_column(String(320))
 
@@ -55,7 +55,19 @@ class Communication(Base):
     __table_args__ = (
         Index("ix_communications_state_due", "state", "due_at"),
         Index("ix_communications_campaign", "campaign_id"),
-        Index("ix_communications_sequence_step", "sequence_id", "step_index"),
-        Index("ix_communications_enrollment", "enrollment_id"),
+        # Partial: campaign sends (most rows) leave these NULL and cost nothing to index.
+        Index(
+            "ix_communications_sequence_step",
+            "sequence_id",
+            "step_index",
+            postgresql_where=text("sequence_id IS NOT NULL"),
+            sqlite_where=text("sequence_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_communications_enrollment",
+            "enrollment_id",
+            postgresql_where=text("enrollment_id IS NOT NULL"),
+            sqlite_where=text("enrollment_id IS NOT NULL"),
+        ),
         Index("ix_communications_customer_dispatched", "customer_id", "dispatched_at"),
     )

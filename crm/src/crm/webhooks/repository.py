@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.db import utcnow
 from crm.models import Communication
-from crm.sql import chunked, insert_ignoring_conflicts
+from crm.sql import chunked, dialect_name, insert_ignoring_conflicts
 from crm.tables import communications_table, receipt_events_table, webhook_deliveries_table
 
 C = communications_table.c
@@ -32,9 +32,17 @@ async def record_delivery(session: AsyncSession, webhook_id: str) -> bool:
 
 
 async def known_communication_ids(session: AsyncSession, ids: Sequence[str]) -> set[str]:
+    """The ids we know, locked in one (sorted) order on Postgres so that concurrent batches
+    touching the same communications queue up instead of deadlocking."""
     found: set[str] = set()
-    for part in chunked(list(ids), 1000):
-        statement = select(Communication.communication_id).where(Communication.communication_id.in_(part))
+    for part in chunked(sorted(ids), 1000):
+        statement = (
+            select(Communication.communication_id)
+            .where(Communication.communication_id.in_(part))
+            .order_by(Communication.communication_id)
+        )
+        if dialect_name(session) == "postgresql":
+            statement = statement.with_for_update()
         found.update(await session.scalars(statement))
     return found
 
@@ -42,13 +50,12 @@ async def known_communication_ids(session: AsyncSession, ids: Sequence[str]) -> 
 async def insert_new_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
     """Stores the events not seen before; returns their event ids."""
     new: set[str] = set()
-    for part in chunked(list(rows), 1000):
-        statement = (
-            insert_ignoring_conflicts(session, receipt_events_table, ["event_id"])
-            .values(list(part))
-            .returning(receipt_events_table.c.event_id)
-        )
-        new.update(await session.scalars(statement))
+    # One statement, executed many (compiled once); sorted so concurrent batches lock alike.
+    statement = insert_ignoring_conflicts(session, receipt_events_table, ["event_id"]).returning(
+        receipt_events_table.c.event_id
+    )
+    for part in chunked(sorted(rows, key=lambda r: r["event_id"]), 1000):
+        new.update(await session.scalars(statement, list(part)))
     return new
 
 
