@@ -1,0 +1,225 @@
+"""Ingest benchmark: records/s through IngestService on SQLite and Postgres, first load and replay.
+
+    .venv/bin/python bench/ingest.py                                  # 100k customers, ~500k orders
+    .venv/bin/python bench/ingest.py --customers 20000 --backends postgresql --breakdown
+
+Data: crm.seed.generate (deterministic SUGAR-style customers, ~5 orders each, 1-4 items per
+order), generated up front and regrouped into calls of `--batch-customers` customers plus their
+orders, so generation is not timed. Each backend gets a fresh bench database (reach_bench_ingest
+on Postgres, <tmp>/reach_bench_ingest.db on SQLite) migrated to head. Each call runs in its own
+transaction, as POST /api/ingest does: `async with maker() as s, s.begin(): IngestService(s).ingest(…)`.
+
+Passes: `first` inserts everything; `replay` ingests the identical payloads again (idempotent
+upserts: nothing changes, but every row is still matched and rewritten). Customers and orders
+share the same calls, so both rates are over the same wall time. `--breakdown` adds wall time
+per ingest repository function (validation and row building are the rest).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import gc
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+# Import bench.common from the repo root, and keep bench/ itself off the path: its scripts
+# (e.g. queue.py) must not shadow standard-library modules.
+# Import bench.common from the repo root, and take bench/ itself off the front of the path so
+# its scripts (e.g. queue.py) cannot shadow standard-library modules: append, then remove the
+# first occurrence (the script directory Python put first, if it did).
+sys.path.append(str(Path(__file__).resolve().parent))
+sys.path.remove(str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bench.common import (
+    Backend,
+    Batch,
+    backend_for,
+    fresh_database,
+    machine_line,
+    parse_backends,
+    render_table,
+    seed_batches,
+    table_count,
+)
+from crm.db import create_engine, create_sessionmaker
+from crm.ingest import repository
+from crm.ingest.service import IngestService
+
+TARGET_ORDERS_PER_S = {"postgresql": 20_000}
+TIMED_REPOSITORY_FUNCTIONS = (
+    "customer_ids_by_external_id",
+    "upsert_customers",
+    "ensure_stats_rows",
+    "orders_by_external_id",
+    "upsert_orders",
+    "replace_items",
+    "sync_item_copies",
+    "refresh_customer_stats",
+)
+
+
+@dataclass
+class PassResult:
+    backend: str
+    label: str
+    customers: int
+    orders: int
+    items: int
+    seconds: float
+    breakdown: dict[str, float] = field(default_factory=dict)
+
+
+class RepositoryTimer:
+    """Wraps the ingest repository's functions to add up their wall time (for --breakdown)."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = defaultdict(float)
+        self.originals: dict[str, Callable[..., Any]] = {}
+
+    def install(self) -> None:
+        for name in TIMED_REPOSITORY_FUNCTIONS:
+            original = getattr(repository, name)
+            self.originals[name] = original
+            setattr(repository, name, self._wrap(name, original))
+
+    def _wrap(self, name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                self.totals[name] += time.perf_counter() - started
+
+        return timed
+
+    def take(self) -> dict[str, float]:
+        totals = dict(self.totals)
+        self.totals.clear()
+        return totals
+
+
+def count_records(batches: Sequence[Batch]) -> tuple[int, int, int]:
+    customers = sum(len(c) for c, _ in batches)
+    orders = sum(len(o) for _, o in batches)
+    items = sum(len(order.get("items") or []) for _, o in batches for order in o)
+    return customers, orders, items
+
+
+async def ingest_all(maker: async_sessionmaker[AsyncSession], batches: Sequence[Batch]) -> float:
+    started = time.perf_counter()
+    for customers, orders in batches:
+        async with maker() as session, session.begin():
+            report = await IngestService(session).ingest(customers, orders)
+        if report.rejected:
+            raise SystemExit(f"ingest rejected records: {report.rejected[:3]}")
+    return time.perf_counter() - started
+
+
+async def run_backend(
+    backend: Backend, batches: Sequence[Batch], args: argparse.Namespace, timer: RepositoryTimer
+) -> list[PassResult]:
+    await fresh_database(backend)
+    engine = create_engine(backend.url)
+    maker = create_sessionmaker(engine)
+    customers, orders, items = count_records(batches)
+    results = []
+    try:
+        for label in ("first", "replay") if args.replay else ("first",):
+            timer.take()
+            seconds = await ingest_all(maker, batches)
+            results.append(PassResult(backend.name, label, customers, orders, items, seconds, timer.take()))
+            print(f"  {backend.name} {label}: {seconds:.1f}s", flush=True)
+        stored = (await table_count(engine, "customers"), await table_count(engine, "orders"))
+        if stored != (customers, orders):
+            raise SystemExit(f"{backend.name}: stored {stored}, expected {(customers, orders)}")
+    finally:
+        await engine.dispose()
+    return results
+
+
+def result_row(result: PassResult) -> list[object]:
+    orders_per_s = result.orders / result.seconds
+    target = TARGET_ORDERS_PER_S.get(result.backend)
+    verdict = "" if target is None else ("met" if orders_per_s >= target else "MISSED")
+    return [
+        result.backend,
+        result.label,
+        result.customers / result.seconds,
+        orders_per_s,
+        result.items / result.seconds,
+        result.seconds,
+        f"≥ {target:,} orders/s" if target else "—",
+        verdict,
+    ]
+
+
+HEADERS = ("backend", "pass", "customers/s", "order rows/s", "item rows/s", "total s", "target", "")
+
+
+def breakdown_rows(results: Sequence[PassResult]) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for result in results:
+        timed = sum(result.breakdown.values())
+        parts = sorted(result.breakdown.items(), key=lambda kv: -kv[1])
+        for name, seconds in [*parts, ("(validation, row building, commit)", result.seconds - timed)]:
+            rows.append([result.backend, result.label, name, seconds, 100 * seconds / result.seconds])
+    return rows
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--batch-customers", type=int, default=1000, help="customers (+ their orders) per call")
+    parser.add_argument("--backends", type=parse_backends, default=parse_backends("sqlite,postgresql"))
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--today", type=date.fromisoformat, default=datetime.now(UTC).date())
+    parser.add_argument("--no-replay", dest="replay", action="store_false", help="skip the replay pass")
+    parser.add_argument("--breakdown", action="store_true", help="time each ingest repository function")
+    return parser.parse_args(argv)
+
+
+async def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    batches = list(seed_batches(args.customers, args.seed, args.today, args.batch_customers))
+    customers, orders, items = count_records(batches)
+    print(
+        f"generated {customers:,} customers, {orders:,} orders, {items:,} items in "
+        f"{len(batches)} calls of {args.batch_customers:,} customers ({time.perf_counter() - started:.1f}s)",
+        flush=True,
+    )
+    # The pre-generated payloads live for the whole run; keep the collector from rescanning them
+    # (a server holds one request's records at a time).
+    gc.collect()
+    gc.freeze()
+    timer = RepositoryTimer()
+    if args.breakdown:
+        timer.install()
+    results = []
+    for name in args.backends:
+        results.extend(await run_backend(backend_for(name, "ingest"), batches, args, timer))
+    print(f"\ningest through IngestService, {machine_line()}")
+    print(render_table(HEADERS, [result_row(r) for r in results]))
+    if args.breakdown:
+        print("\nwall time by step")
+        print(render_table(("backend", "pass", "step", "seconds", "% of pass"), breakdown_rows(results)))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return asyncio.run(run(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
