@@ -84,7 +84,7 @@ export default function CopilotPage() {
             </div>
           ) : null}
           {items.map((item) => (
-            <ThreadEntry key={item.key} item={item} />
+            <ThreadEntry key={item.key} item={item} settled={!chat.streaming} />
           ))}
           {chat.streaming ? (
             <div className="thread__typing" role="status">
@@ -131,7 +131,7 @@ export default function CopilotPage() {
   );
 }
 
-function ThreadEntry({ item }: { item: ThreadItem }) {
+function ThreadEntry({ item, settled }: { item: ThreadItem; settled: boolean }) {
   switch (item.kind) {
     case "user":
       return (
@@ -153,6 +153,8 @@ function ThreadEntry({ item }: { item: ThreadItem }) {
         </div>
       );
     case "tool":
-      return <ToolCard tool={item.tool} args={item.arguments} result={item.result} pending={item.pending} />;
+      return (
+        <ToolCard tool={item.tool} args={item.arguments} result={item.result} pending={item.pending} settled={settled} />
+      );
   }
 }

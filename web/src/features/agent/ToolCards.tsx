@@ -41,11 +41,14 @@ export function ToolCard({
   args,
   result,
   pending,
+  settled = true,
 }: {
   tool: string;
   args: Record<string, unknown>;
   result: unknown;
   pending: boolean;
+  /** False while the turn is still streaming: its drafts are saved only when the turn ends. */
+  settled?: boolean;
 }) {
   if (pending) {
     return (
@@ -63,7 +66,7 @@ export function ToolCard({
       </div>
     );
   }
-  const body = renderBody(tool, args, result);
+  const body = renderBody(tool, args, result, settled);
   return (
     <div className={`tool-card tool-card--${tool}`} data-testid="tool-card" data-tool={tool}>
       <span className="tool-card__label">{toolLabel(tool)}</span>
@@ -72,7 +75,7 @@ export function ToolCard({
   );
 }
 
-function renderBody(tool: string, args: Record<string, unknown>, result: unknown) {
+function renderBody(tool: string, args: Record<string, unknown>, result: unknown, settled: boolean) {
   const audience = tool === "preview_audience" ? asAudience(result) : null;
   if (audience) return <AudienceBody audience={audience} />;
   const channel = tool === "recommend_channel" ? asChannel(result) : null;
@@ -80,9 +83,9 @@ function renderBody(tool: string, args: Record<string, unknown>, result: unknown
   const message = tool === "draft_message" ? asMessage(result) : null;
   if (message) return <MessageBody result={message} channel={typeof args.channel === "string" ? args.channel : ""} />;
   const campaign = tool === "stage_campaign" ? asStagedCampaign(result) : null;
-  if (campaign) return <StagedCampaignBody staged={campaign} />;
+  if (campaign) return <StagedCampaignBody staged={campaign} settled={settled} />;
   const sequence = tool === "stage_sequence" ? asStagedSequence(result) : null;
-  if (sequence) return <StagedSequenceBody staged={sequence} />;
+  if (sequence) return <StagedSequenceBody staged={sequence} settled={settled} />;
   return <GenericBody tool={tool} result={result} />;
 }
 
@@ -170,9 +173,11 @@ function MessageBody({ result, channel }: { result: MessageResult; channel: stri
   );
 }
 
-function StagedCampaignBody({ staged }: { staged: StagedCampaignResult }) {
+const WAIT_TITLE = "Available when the copilot finishes this turn (the draft is saved then)";
+
+function StagedCampaignBody({ staged, settled }: { staged: StagedCampaignResult; settled: boolean }) {
   const navigate = useNavigate();
-  const campaign = useCampaign(staged.campaign_id);
+  const campaign = useCampaign(staged.campaign_id, settled);
   const launch = useLaunchCampaign();
   const status = campaign.data?.status ?? staged.status;
   const isDraft = status === "draft";
@@ -193,7 +198,8 @@ function StagedCampaignBody({ staged }: { staged: StagedCampaignResult }) {
             <button
               type="button"
               className="button button--primary"
-              disabled={launch.isPending}
+              disabled={launch.isPending || !settled}
+              title={settled ? undefined : WAIT_TITLE}
               onClick={() =>
                 launch.mutate(staged.campaign_id, {
                   onSuccess: () => void navigate(`/campaigns/${staged.campaign_id}`),
@@ -202,7 +208,13 @@ function StagedCampaignBody({ staged }: { staged: StagedCampaignResult }) {
             >
               {launch.isPending ? "Launching…" : "Approve & Launch"}
             </button>
-            <button type="button" className="button" onClick={() => void navigate(`/campaigns/${staged.campaign_id}?edit=1`)}>
+            <button
+              type="button"
+              className="button"
+              disabled={!settled}
+              title={settled ? undefined : WAIT_TITLE}
+              onClick={() => void navigate(`/campaigns/${staged.campaign_id}?edit=1`)}
+            >
               Edit
             </button>
           </>
@@ -216,9 +228,9 @@ function StagedCampaignBody({ staged }: { staged: StagedCampaignResult }) {
   );
 }
 
-function StagedSequenceBody({ staged }: { staged: StagedSequenceResult }) {
+function StagedSequenceBody({ staged, settled }: { staged: StagedSequenceResult; settled: boolean }) {
   const navigate = useNavigate();
-  const sequence = useSequence(staged.sequence_id);
+  const sequence = useSequence(staged.sequence_id, settled);
   const launch = useLaunchSequence();
   const status = sequence.data?.status ?? staged.status;
   const timeline = sequence.data?.timeline ?? staged.timeline ?? [];
@@ -239,7 +251,8 @@ function StagedSequenceBody({ staged }: { staged: StagedSequenceResult }) {
           <button
             type="button"
             className="button button--primary"
-            disabled={launch.isPending}
+            disabled={launch.isPending || !settled}
+            title={settled ? undefined : WAIT_TITLE}
             onClick={() =>
               launch.mutate(staged.sequence_id, { onSuccess: () => void navigate(`/sequences/${staged.sequence_id}`) })
             }
@@ -247,7 +260,13 @@ function StagedSequenceBody({ staged }: { staged: StagedSequenceResult }) {
             {launch.isPending ? "Launching…" : "Launch sequence"}
           </button>
         ) : null}
-        <button type="button" className="button" onClick={() => void navigate(`/sequences/${staged.sequence_id}`)}>
+        <button
+          type="button"
+          className="button"
+          disabled={!settled}
+          title={settled ? undefined : WAIT_TITLE}
+          onClick={() => void navigate(`/sequences/${staged.sequence_id}`)}
+        >
           {status === "draft" ? "Edit" : "View results"}
         </button>
       </div>

@@ -20,10 +20,13 @@ export function useCampaigns() {
   });
 }
 
-export function useCampaign(id: number) {
+export function useCampaign(id: number, enabled = true) {
   return useQuery({
+    enabled,
     queryKey: campaignKeys.detail(id),
-    queryFn: ({ signal }) => unwrap(api.GET("/api/campaigns/{campaign_id}", { ...path(id), signal })),
+    // No abort signal on purpose: the copilot's draft card and the campaign page share this key, and
+    // a fetch cancelled by the card unmounting would leave the page waiting on a reverted query.
+    queryFn: () => unwrap(api.GET("/api/campaigns/{campaign_id}", path(id))),
     // A running campaign completes on its own; refresh its header now and then.
     refetchInterval: (query) => (query.state.data?.status === "running" ? 3_000 : false),
   });

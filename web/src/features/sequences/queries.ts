@@ -19,10 +19,12 @@ export function useSequences() {
   });
 }
 
-export function useSequence(id: number) {
+export function useSequence(id: number, enabled = true) {
   return useQuery({
+    enabled,
     queryKey: sequenceKeys.detail(id),
-    queryFn: ({ signal }) => unwrap(api.GET("/api/sequences/{sequence_id}", { ...path(id), signal })),
+    // No abort signal, for the same reason as useCampaign (the copilot's card shares this key).
+    queryFn: () => unwrap(api.GET("/api/sequences/{sequence_id}", path(id))),
   });
 }
 
