@@ -8,7 +8,7 @@ import httpx
 import pytest
 from reach_dispatch import Clock, FakeChannel
 from reach_factories import customer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.dispatch.channel_client import ChannelRejected, ChannelUnavailable, OutboundMessage
@@ -128,3 +128,19 @@ async def test_a_dispatcher_killed_after_sending_loses_and_doubles_nothing(
     sent_ids = [m.communication_id for batch in channel.batches for m in batch]
     assert len(sent_ids) == 10  # four were sent twice (at-least-once) …
     assert len(channel.played) == 6  # … and the channel service played each recipient once
+
+
+async def test_an_idle_sweep_completes_a_campaign_whose_last_ack_raced(
+    client: httpx.AsyncClient, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    campaign_id = await launch(client, 2)
+    channel, clock = FakeChannel(), Clock()
+    worker = dispatcher(sessionmaker, channel, clock)
+    await worker.dispatch_once()
+    # Two workers acknowledging their last batches at once could each see the other's rows as
+    # still claimed and leave the campaign running; the idle sweep is the safety net.
+    await session.execute(update(Campaign).where(Campaign.id == campaign_id).values(status="running"))
+    await worker.sweep_finished_campaigns()
+    session.expire_all()
+    campaign = await session.get(Campaign, campaign_id)
+    assert campaign is not None and campaign.status == "completed"

@@ -17,6 +17,7 @@ import logging
 import os
 import random
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 RETRY_BASE_SECONDS = 1.0
 RETRY_CAP_SECONDS = 300.0
+SWEEP_SECONDS = 10.0
 NO_POLICY = SendPolicy(timezone=ZoneInfo("UTC"), quiet=None, cap=0, window=timedelta(hours=24))
 
 
@@ -185,8 +187,12 @@ class Dispatcher:
                 session, [(s, acked_at) for s in done] + [(s, now) for s, _ in plan.skip], self.time_scale
             )
             await journey.finish(session, plan.cancel, acked_at)
-            campaign_ids = sorted({s.communication.campaign_id for s in sends if s.communication.campaign_id})
-            await repo.complete_finished_campaigns(session, campaign_ids, acked_at)
+        # After the ack commits, in its own transaction: a worker acknowledging its last batch at the
+        # same moment as another then sees the other's rows as done, so one of them completes it.
+        campaign_ids = sorted({s.communication.campaign_id for s in sends if s.communication.campaign_id})
+        if campaign_ids:
+            async with self.maker() as session, session.begin():
+                await repo.complete_finished_campaigns(session, campaign_ids, acked_at)
         outcome.dispatched = len(done)
         outcome.retried = len(retry) - len(exhausted)
         outcome.failed = len(failed) + len(exhausted) + len(unrenderable)
@@ -197,13 +203,22 @@ class Dispatcher:
             log.warning("dispatch batch of %d: %s", len(sendable), error)
         return outcome
 
+    async def sweep_finished_campaigns(self) -> None:
+        """When idle: complete any running campaign with nothing left to send (a safety net)."""
+        async with self.maker() as session, session.begin():
+            await repo.complete_finished_campaigns(session, None, self.clock())
+
     async def run(self, stop: asyncio.Event) -> None:
         """Works until `stop` is set; database or network trouble only pauses it."""
         pause = self.poll_seconds
+        last_sweep = 0.0
         while not stop.is_set():
             try:
                 outcome = await self.dispatch_once()
                 pause = 0.0 if outcome.claimed >= self.batch_size else self.poll_seconds
+                if not outcome.claimed and time.monotonic() - last_sweep > SWEEP_SECONDS:
+                    last_sweep = time.monotonic()
+                    await self.sweep_finished_campaigns()
             except Exception:
                 log.exception("dispatcher iteration failed; backing off")
                 pause = min(max(pause * 2, 1.0), 30.0)

@@ -97,11 +97,13 @@ async def mark_failed(session: AsyncSession, ids: Sequence[int], error: str) -> 
     )
 
 
-async def complete_finished_campaigns(session: AsyncSession, campaign_ids: Sequence[int], now: datetime) -> None:
+async def complete_finished_campaigns(session: AsyncSession, campaign_ids: Sequence[int] | None, now: datetime) -> None:
+    """Running campaigns (these, or all when None) with nothing queued or claimed are completed."""
     pending = exists(select(C.id).where(C.campaign_id == Campaign.id, C.state.in_((QUEUED, CLAIMED))))
+    scope = Campaign.id.in_(list(campaign_ids)) if campaign_ids is not None else Campaign.status == "running"
     await session.execute(
         update(Campaign)
-        .where(Campaign.id.in_(list(campaign_ids)), Campaign.status == "running", ~pending)
+        .where(scope, Campaign.status == "running", ~pending)
         .values(status="completed", completed_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -65,11 +65,12 @@ async def text_values(session: AsyncSession, column: Any, limit: int = 100) -> l
 
 
 async def category_values(session: AsyncSession, limit: int = 100) -> list[tuple[str, int]]:
+    """Categories by how many items were bought in each (a plain count: cheap at any size)."""
     result = await session.execute(
-        select(OrderItem.category, func.count(func.distinct(OrderItem.customer_id)))
+        select(OrderItem.category, func.count())
         .where(OrderItem.category.is_not(None), OrderItem.counted.is_(True))
         .group_by(OrderItem.category)
-        .order_by(func.count(func.distinct(OrderItem.customer_id)).desc())
+        .order_by(func.count().desc(), OrderItem.category)
         .limit(limit)
     )
     return [(str(v), int(n)) for v, n in result]

@@ -39,7 +39,7 @@ class SegmentRead(BaseModel):
 
 class FieldValue(BaseModel):
     value: str
-    count: int
+    count: int = Field(description="how many records carry it (customers; items bought for category/product)")
 
 
 class FieldRead(BaseModel):
