@@ -1046,7 +1046,10 @@ export interface components {
         FieldValue: {
             /** Value */
             value: string;
-            /** Count */
+            /**
+             * Count
+             * @description how many records carry it (customers; items bought for category/product)
+             */
             count: number;
         };
         /** FieldsRead */
