@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
+from reach_auth import operator_with_token
 from reach_databases import fresh_database_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -82,7 +83,10 @@ def app(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> F
 
 
 @pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app: FastAPI, session: AsyncSession) -> AsyncIterator[httpx.AsyncClient]:
+    """A signed-in API client (an operator's bearer token)."""
+    _, token = await operator_with_token(session)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://crm.test") as http:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://crm.test", headers=headers) as http:
         yield http

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from reach_auth import TEST_EMAIL
 from reach_factories import customer, order
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,7 +67,7 @@ async def test_draft_preview_and_launch(client: httpx.AsyncClient, session: Asyn
     body = launched.json()
     assert body["status"] == "running" and body["queued"] == 2
     assert body["suppressed"] == {"no_contact": 1, "no_consent": 1}
-    assert body["launched_by"] == "priya@sugar"
+    assert body["launched_by"] == TEST_EMAIL  # the signed-in operator, whatever the body says
     rows = (await session.scalars(select(Communication))).all()
     assert len(rows) == 2 and {r.state for r in rows} == {"queued"}
     assert all(r.communication_id.endswith(f"-{r.customer_id}") for r in rows)

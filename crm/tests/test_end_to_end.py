@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from reach_auth import bearer_for
 from reach_databases import fresh_database_url
 from reach_factories import customer
 from reach_servers import RunningServer, bind_loopback, serve, url_of, wait_until
@@ -69,8 +70,9 @@ async def stack(backend: str, tmp_path: Path) -> AsyncIterator[Stack]:
         )
     )
     crm = await serve(crm_app, crm_socket)
+    headers = await bearer_for(database_url)
     async with (
-        httpx.AsyncClient(base_url=crm.url, timeout=30) as crm_http,
+        httpx.AsyncClient(base_url=crm.url, timeout=30, headers=headers) as crm_http,
         httpx.AsyncClient(base_url=channel.url, timeout=30) as channel_http,
     ):
         yield Stack(crm_http, channel_http, [crm, channel])

@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from reach_auth import bearer_for
 from reach_databases import fresh_database_url
 from reach_factories import customer, order
 from reach_servers import RunningServer, bind_loopback, serve, wait_until
@@ -114,7 +115,7 @@ async def test_crm_down_while_receipts_flow_loses_nothing(backend: str, tmp_path
     crm: RunningServer = await serve(create_app(settings), crm_socket)
     n = 3_500  # ≈ 10,000 events with duplicates
     async with (
-        httpx.AsyncClient(base_url=public_url, timeout=60) as http,
+        httpx.AsyncClient(base_url=public_url, timeout=60, headers=await bearer_for(database_url)) as http,
         httpx.AsyncClient(base_url=channel.url, timeout=60) as channel_http,
     ):
         campaign = await launch(http, n)
@@ -158,7 +159,7 @@ async def test_channel_service_down_during_launch_backs_off_and_resumes_without_
     public_url = "http://{}:{}".format(*crm_socket.getsockname())
     crm = await serve(create_app(crm_settings(database_url, channel_url, public_url)), crm_socket)
     n = 600
-    async with httpx.AsyncClient(base_url=public_url, timeout=60) as http:
+    async with httpx.AsyncClient(base_url=public_url, timeout=60, headers=await bearer_for(database_url)) as http:
         campaign = await launch(http, n)
         await asyncio.sleep(1.5)
         waiting = (await http.get(f"/api/campaigns/{campaign['id']}/stats")).json()
@@ -200,7 +201,7 @@ async def test_losing_the_database_mid_ingest_writes_nothing_and_is_retryable(ba
         return 0
 
     try:
-        async with httpx.AsyncClient(base_url=crm.url, timeout=120) as http:
+        async with httpx.AsyncClient(base_url=crm.url, timeout=120, headers=await bearer_for(database_url)) as http:
             request = asyncio.create_task(http.post("/api/ingest", json={"customers": people, "orders": orders}))
             await asyncio.sleep(0.2)  # let the request reach the database
             assert await cut_mid_transaction() >= 1

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import httpx
+from reach_auth import bearer_for
 from reach_databases import fresh_database_url
 from reach_factories import customer
 from reach_receipts import make_communications
@@ -32,7 +33,7 @@ async def test_stats_stream_pushes_a_new_event_when_receipts_land(backend: str, 
         )
     )
     try:
-        async with httpx.AsyncClient(base_url=crm.url, timeout=20) as http:
+        async with httpx.AsyncClient(base_url=crm.url, timeout=20, headers=await bearer_for(url)) as http:
             await http.post("/api/ingest", json={"customers": [customer(city="Pune")]})
             maker = crm.server.config.app.state.sessionmaker  # type: ignore[attr-defined]
             async with maker() as session, session.begin():
@@ -86,7 +87,7 @@ async def test_delivery_status_proxies_the_channel_service(backend: str, tmp_pat
         )
     )
     try:
-        async with httpx.AsyncClient(base_url=crm.url, timeout=20) as http:
+        async with httpx.AsyncClient(base_url=crm.url, timeout=20, headers=await bearer_for(url)) as http:
             status = (await http.get("/api/delivery/status")).json()
             assert status["reachable"] is True
             assert {"queue_depth", "in_flight", "dead_letters", "retries"} <= set(status["channel_service"])

@@ -9,6 +9,7 @@ import json
 import httpx
 import pytest
 from fastapi import FastAPI
+from reach_auth import TEST_EMAIL, operator_with_token
 from reach_factories import customer
 from reach_receipts import make_communications
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +33,11 @@ async def test_oversized_bodies_are_refused_before_anything_is_stored(
 ) -> None:
     small = create_app(settings.model_copy(update={"max_json_bytes": 2_000, "max_upload_bytes": 3_000}))
     small.state.sessionmaker = sessionmaker
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=small), base_url="http://crm.test") as http:
+    _, token = await operator_with_token(session)
+    auth = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=small), base_url="http://crm.test", headers=auth
+    ) as http:
         big = {"customers": [customer() for _ in range(30)]}
         response = await http.post("/api/ingest", json=big)
         assert response.status_code == 413 and "2,000-byte limit" in response.json()["detail"]
@@ -42,7 +47,9 @@ async def test_oversized_bodies_are_refused_before_anything_is_stored(
         ok = await http.post("/api/ingest", json={"customers": [customer()]})
         assert ok.status_code == 200
     listed = (
-        await httpx.AsyncClient(transport=httpx.ASGITransport(app=small), base_url="http://t").get("/api/customers")
+        await httpx.AsyncClient(transport=httpx.ASGITransport(app=small), base_url="http://t", headers=auth).get(
+            "/api/customers"
+        )
     ).json()
     assert len(listed["items"]) == 1
 
@@ -112,7 +119,7 @@ async def test_the_audit_log_names_the_drafter_and_the_approver(app: FastAPI, cl
     entries = (await client.get("/api/audit", params={"entity_type": "campaign", "entity_id": campaign_id})).json()
     assert [(e["actor"], e["action"]) for e in reversed(entries)] == [
         ("agent", "created"),
-        ("operator", "edited"),
-        ("priya@sugar", "approved_and_launched"),
+        (TEST_EMAIL, "edited"),
+        (TEST_EMAIL, "approved_and_launched"),
     ]
     assert entries[0]["details"]["drafted_by"] == "agent"

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from reach_auth import TEST_EMAIL
 from reach_dispatch import Clock, FakeChannel
 from reach_factories import customer
 from sqlalchemy import select, update
@@ -174,7 +175,7 @@ async def test_edit_while_live_keeps_contacts_on_their_version_and_rollback_rest
     assert patched.json()["version"] == 2
     versions = (await client.get(f"/api/sequences/{sequence['id']}/versions")).json()
     assert [v["version"] for v in versions] == [1, 2]
-    assert versions[1]["created_by"] == "meera"
+    assert versions[1]["created_by"] == TEST_EMAIL  # the signed-in operator
     assert versions[1]["changes"] == [
         "step 2 delay: 2 days → 1 day",
         "step 2 channel: email → SMS",

@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(200 * 1024 * 1024, description="largest CSV upload")
     channel_service_url: str = "http://127.0.0.1:8001"
     crm_public_url: str = "http://127.0.0.1:8000"
+    environment: Literal["development", "production"] = Field(
+        "development", description="production: secure cookies, and start-up refuses development defaults"
+    )
+    admin_email: str = Field("admin@sugar.local", description="the first operator, created by `make up`")
+    admin_password: str | None = Field(None, description="its password (generated and printed when unset)")
+    session_hours: float = Field(12.0, gt=0, description="how long a dashboard sign-in lasts")
     llm_provider: LlmProviderName = "offline"
     llm_model: str | None = None
     groq_api_key: str | None = None

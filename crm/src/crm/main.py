@@ -10,12 +10,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from crm.agent.provider_choice import choose_provider
 from crm.agent.router import router as agent_router
 from crm.audit.router import router as audit_router
+from crm.auth.dependencies import require_operator
+from crm.auth.router import router as auth_router
+from crm.auth.startup import refuse_unsafe_production
 from crm.campaigns.router import router as campaigns_router
 from crm.config import Settings, get_settings
 from crm.customers.router import router as customers_router
@@ -37,13 +40,13 @@ from crm.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("crm")
 
+# Open to anyone: health, the signed webhook, and sign-in itself (the auth router guards its others).
+PUBLIC_ROUTERS = (health_router, webhooks_router, auth_router)
 ROUTERS = (
-    health_router,
     ingest_router,
     customers_router,
     segments_router,
     campaigns_router,
-    webhooks_router,
     delivery_router,
     sequences_router,
     agent_router,
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        await refuse_unsafe_production(settings, app.state.sessionmaker)
         http = build_http_client(settings.channel_service_url)
         app.state.channel_client = ChannelClient(http, settings.webhook_secret)
         stop = asyncio.Event()
@@ -109,8 +113,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_upload_bytes=settings.max_upload_bytes,
         upload_paths=("/api/ingest/csv",),
     )
-    for router in ROUTERS:
+    for router in PUBLIC_ROUTERS:
         app.include_router(router)
+    for router in ROUTERS:
+        app.include_router(router, dependencies=[Depends(require_operator)])
     mount_web_app(app, settings.web_dist_dir)
     install_openapi(app)
     return app

@@ -13,6 +13,7 @@ import sys
 from urllib.parse import urlparse
 
 from crm import seed
+from crm.auth.cli import ensure_admin
 from crm.config import get_settings
 
 
@@ -20,6 +21,7 @@ def main() -> int:
     settings = get_settings()
     settings.warn_on_dev_defaults()
     asyncio.run(seed.main(["--if-empty"]))
+    print(asyncio.run(ensure_admin(settings.admin_email, settings.admin_password)), flush=True)
     crm_url = urlparse(settings.crm_public_url)
     channel_url = urlparse(settings.channel_service_url)
     env = dict(os.environ)

@@ -11,6 +11,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from crm.analytics.schemas import CampaignStats
 from crm.analytics.service import AnalyticsService
 from crm.api_types import RowId
+from crm.auth.dependencies import actor
 from crm.campaigns.schemas import CampaignCreate, CampaignPreview, CampaignRead, CampaignUpdate, LaunchRequest
 from crm.campaigns.service import CampaignService
 from crm.db import SessionDep
@@ -36,8 +37,10 @@ async def get_campaign(campaign_id: RowId, session: SessionDep) -> CampaignRead:
 
 
 @router.patch("/{campaign_id}", response_model=CampaignRead)
-async def update_campaign(campaign_id: RowId, patch: CampaignUpdate, session: SessionDep) -> CampaignRead:
-    return await CampaignService(session).update(campaign_id, patch)
+async def update_campaign(
+    campaign_id: RowId, patch: CampaignUpdate, request: Request, session: SessionDep
+) -> CampaignRead:
+    return await CampaignService(session).update(campaign_id, patch, actor(request))
 
 
 @router.get("/{campaign_id}/preview", response_model=CampaignPreview)
@@ -50,10 +53,10 @@ async def preview_campaign(
 
 @router.post("/{campaign_id}/launch", response_model=CampaignRead)
 async def launch_campaign(
-    campaign_id: RowId, session: SessionDep, payload: Annotated[LaunchRequest | None, Body()] = None
+    campaign_id: RowId, request: Request, session: SessionDep, payload: Annotated[LaunchRequest | None, Body()] = None
 ) -> CampaignRead:
     """Approves and launches a draft: the only way anything is ever sent."""
-    return await CampaignService(session).launch(campaign_id, payload.launched_by if payload else None)
+    return await CampaignService(session).launch(campaign_id, actor(request))
 
 
 @router.get("/{campaign_id}/stats", response_model=CampaignStats)

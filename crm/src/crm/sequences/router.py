@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request
 
 from crm.api_types import RowId
+from crm.auth.dependencies import actor
 from crm.db import SessionDep
 from crm.sequences.schemas import (
     LaunchSequenceRequest,
@@ -47,7 +48,7 @@ async def update_sequence(
     sequence_id: RowId, patch: SequenceUpdate, request: Request, session: SessionDep
 ) -> SequenceRead:
     """Edits steps (a new version), name or exit rule — while draft or live."""
-    return await service(request, session).update(sequence_id, patch)
+    return await service(request, session).update(sequence_id, patch.model_copy(update={"edited_by": actor(request)}))
 
 
 @router.get("/{sequence_id}/versions", response_model=list[VersionRead])
@@ -70,7 +71,7 @@ async def diff_versions(
 async def rollback_sequence(
     sequence_id: RowId, payload: RollbackRequest, request: Request, session: SessionDep
 ) -> SequenceRead:
-    return await service(request, session).rollback(sequence_id, payload.version, payload.edited_by)
+    return await service(request, session).rollback(sequence_id, payload.version, actor(request))
 
 
 @router.post("/{sequence_id}/launch", response_model=SequenceRead)
@@ -81,7 +82,7 @@ async def launch_sequence(
     payload: Annotated[LaunchSequenceRequest | None, Body()] = None,
 ) -> SequenceRead:
     """Approves and launches: enrolls the audience and schedules step 1. Only a person does this."""
-    return await service(request, session).launch(sequence_id, payload.launched_by if payload else None)
+    return await service(request, session).launch(sequence_id, actor(request))
 
 
 @router.get("/{sequence_id}/stats", response_model=SequenceStats)

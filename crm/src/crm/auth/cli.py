@@ -1,0 +1,72 @@
+"""`python -m crm.auth.cli`: operators from the command line.
+
+ensure-admin   create the first operator if there is none, and print how to sign in
+create-token   print a new API token for an operator (for scripts)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from sqlalchemy import select
+
+from crm.auth.service import AuthService, generate_password
+from crm.config import get_settings
+from crm.db import create_engine, create_sessionmaker
+from crm.migrate import upgrade_to_head
+from crm.models import Operator
+
+
+async def ensure_admin(email: str, password: str | None) -> str:
+    settings = get_settings()
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            auth = AuthService(session)
+            if await auth.any_operator():
+                return "An operator already exists; sign in with your credentials."
+            chosen = password or generate_password()
+            await auth.create_operator(email, "Admin", chosen, default_password=True)
+            return (
+                f"Created the first operator. Sign in at {settings.crm_public_url} as {email} "
+                f"with password: {chosen}\n(Change it under Settings → Password; production mode refuses to start "
+                "until you do.)"
+            )
+    finally:
+        await engine.dispose()
+
+
+async def create_token(email: str, name: str) -> str:
+    settings = get_settings()
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            operator = await session.scalar(select(Operator).where(Operator.email == email.lower()))
+            if operator is None:
+                raise SystemExit(f"no operator {email!r}")
+            _, secret = await AuthService(session).issue_token(operator, name)
+            return secret
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    admin = commands.add_parser("ensure-admin")
+    admin.add_argument("--email", default=get_settings().admin_email)
+    admin.add_argument("--password", default=get_settings().admin_password)
+    token = commands.add_parser("create-token")
+    token.add_argument("--email", default=get_settings().admin_email)
+    token.add_argument("--name", default="script")
+    args = parser.parse_args(argv)
+    if args.command == "ensure-admin":
+        print(asyncio.run(ensure_admin(args.email, args.password)), flush=True)
+    else:
+        print(asyncio.run(create_token(args.email, args.name)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Operator sign-in: every route refuses an unauthenticated call except the public ones; the
+session cookie is HttpOnly/SameSite and needs a CSRF header for changes; bearer tokens for
+scripts; production refuses development defaults."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from reach_auth import TEST_EMAIL, TEST_PASSWORD, operator_with_token
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from crm.auth.service import AuthService
+from crm.auth.startup import UnsafeConfiguration, refuse_unsafe_production
+from crm.config import DEV_WEBHOOK_SECRET, Settings
+
+PUBLIC = {("GET", "/api/health"), ("POST", "/api/webhooks/receipts"), ("POST", "/api/auth/login")}
+
+
+def api_routes(app: FastAPI) -> list[tuple[str, str]]:
+    """Every API route, read from the app's own route table so a new route cannot be forgotten."""
+    routes = []
+    for route in iter_route_contexts(app.routes):
+        if route.path and route.path.startswith("/api/") and route.methods:
+            routes += [(method, route.path) for method in sorted(route.methods)]
+    return routes
+
+
+async def test_every_route_refuses_an_unauthenticated_call(app: FastAPI) -> None:
+    routes = api_routes(app)
+    assert len(routes) > 40
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://crm.test") as anonymous:
+        for method, path in routes:
+            if (method, path) in PUBLIC:
+                continue
+            url = re.sub(r"\{[^}]+\}", "1", path)
+            response = await anonymous.request(method, url, json={})
+            assert response.status_code == 401, (method, path, response.status_code)
+            assert "sign in" in response.json()["detail"]
+
+
+async def test_public_routes_stay_public(app: FastAPI) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://crm.test") as anonymous:
+        assert (await anonymous.get("/api/health")).status_code == 200
+        assert (await anonymous.post("/api/webhooks/receipts", json={"events": []})).status_code == 401  # signature
+        wrong = await anonymous.post("/api/auth/login", json={"email": "x@y.z", "password": "nope"})
+        assert wrong.status_code == 401 and wrong.json()["detail"] == "wrong email or password"
+
+
+async def test_session_cookie_flow_with_csrf(app: FastAPI, session: AsyncSession) -> None:
+    await operator_with_token(session)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://crm.test") as browser:
+        login = await browser.post("/api/auth/login", json={"email": TEST_EMAIL, "password": TEST_PASSWORD})
+        assert login.status_code == 200
+        cookie = login.headers.get_list("set-cookie")
+        session_cookie = next(c for c in cookie if c.startswith("reach_session="))
+        assert "HttpOnly" in session_cookie and "SameSite=strict" in session_cookie.replace("Strict", "strict")
+        csrf = login.json()["csrf_token"]
+        assert (await browser.get("/api/customers")).status_code == 200
+        forged = await browser.post("/api/segments/preview", json={"filter": {"conditions": []}})
+        assert forged.status_code == 403 and "CSRF" in forged.json()["detail"]
+        ok = await browser.post(
+            "/api/segments/preview", json={"filter": {"conditions": []}}, headers={"X-CSRF-Token": csrf}
+        )
+        assert ok.status_code == 200
+        assert (await browser.get("/api/auth/me")).json()["email"] == TEST_EMAIL
+        out = await browser.post("/api/auth/logout", headers={"X-CSRF-Token": csrf})
+        assert out.status_code == 204
+        assert (await browser.get("/api/customers")).status_code == 401
+
+
+async def test_bearer_tokens_for_scripts_can_be_revoked(client: httpx.AsyncClient) -> None:
+    created = await client.post("/api/auth/tokens", json={"name": "nightly export"})
+    assert created.status_code == 201
+    token = created.json()["token"]
+    assert token.startswith("reach_")
+    async with httpx.AsyncClient(transport=client._transport, base_url="http://crm.test") as script:
+        headers = {"Authorization": f"Bearer {token}"}
+        assert (
+            await script.post("/api/segments/preview", json={"filter": {"conditions": []}}, headers=headers)
+        ).status_code == 200  # no CSRF for bearer tokens
+        listed = (await client.get("/api/auth/tokens")).json()
+        assert any(t["name"] == "nightly export" and t["last_used_at"] for t in listed)
+        assert (await client.delete(f"/api/auth/tokens/{created.json()['id']}")).status_code == 204
+        assert (await script.get("/api/customers", headers=headers)).status_code == 401
+
+
+async def test_sign_in_is_rate_limited(app: FastAPI) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://crm.test") as attacker:
+        codes = [
+            (await attacker.post("/api/auth/login", json={"email": "a@b.c", "password": "guess"})).status_code
+            for _ in range(12)
+        ]
+    assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+
+
+async def test_the_launch_is_audited_as_the_signed_in_operator(client: httpx.AsyncClient) -> None:
+    campaign = (
+        await client.post(
+            "/api/campaigns",
+            json={"name": "x", "channel": "sms", "filter": {"conditions": []}, "message": {"body": "hi"}},
+        )
+    ).json()
+    await client.post(f"/api/campaigns/{campaign['id']}/launch")
+    entries = (await client.get("/api/audit", params={"entity_type": "campaign"})).json()
+    assert entries[0]["action"] == "approved_and_launched" and entries[0]["actor"] == TEST_EMAIL
+
+
+async def test_production_refuses_development_defaults(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession
+) -> None:
+    production = settings.model_copy(update={"environment": "production"})
+    with pytest.raises(UnsafeConfiguration, match="development default"):
+        await refuse_unsafe_production(production, sessionmaker)
+    safe_secret = production.model_copy(update={"webhook_secret": "whsec_" + "c2FmZS1zZWNyZXQtZm9yLXByb2R1Y3Rpb24h"})
+    await AuthService(session).create_operator("admin@sugar.local", "Admin", "generated-1234", default_password=True)
+    with pytest.raises(UnsafeConfiguration, match="install-time password"):
+        await refuse_unsafe_production(safe_secret, sessionmaker)
+    admin = await AuthService(session).authenticate("admin@sugar.local", "generated-1234")
+    await AuthService(session).change_password(admin, "generated-1234", "a-much-better-passphrase")
+    await refuse_unsafe_production(safe_secret, sessionmaker)
+    assert DEV_WEBHOOK_SECRET not in safe_secret.webhook_secrets
