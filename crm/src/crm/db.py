@@ -20,6 +20,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+READ_ONLY = "reach_read_only"  # execution option: this transaction only reads
+
 # BIGINT primary keys on Postgres; SQLite only auto-increments INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -70,7 +72,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Reads (GET requests) take no write lock, so they never queue behind a writer.
+            read_only = connection.get_execution_options().get(READ_ONLY, False)
+            connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_size", 10)
@@ -87,6 +91,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; commits once at the end, rolls back on error."""
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with maker() as session:
+        if request.method in ("GET", "HEAD"):
+            await session.connection(execution_options={READ_ONLY: True})
         try:
             yield session
             await session.commit()

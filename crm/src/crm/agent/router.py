@@ -7,7 +7,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from crm.agent.loop import DoneEvent, TokenEvent, ToolCallEvent, ToolResultEvent
 from crm.agent.providers.base import Provider
-from crm.agent.schemas import ChatRequest, ChatResponse, ConversationDetail, ConversationSummary, Step
+from crm.agent.schemas import ChatRequest, ChatResponse, ConversationDetail, ConversationSummary, ToolStep
 from crm.agent.service import AgentService
 from crm.db import SessionDep
 from crm.http_guards import RateLimit
@@ -34,7 +34,7 @@ async def chat_stream(payload: ChatRequest, request: Request) -> AsyncIterator[S
     maker = request.app.state.sessionmaker
     async with maker() as session:
         service = AgentService(session, provider_of(request))
-        steps: list[Step] = []
+        steps: list[ToolStep] = []
         announced = False
         try:
             async for conversation_id, event in service.turn(payload.message, payload.conversation_id):
@@ -48,7 +48,7 @@ async def chat_stream(payload: ChatRequest, request: Request) -> AsyncIterator[S
                         event="tool_call", data={"id": event.call_id, "tool": event.tool, "arguments": event.arguments}
                     )
                 elif isinstance(event, ToolResultEvent):
-                    steps.append(Step(tool=event.tool, arguments=event.arguments, result=event.result))
+                    steps.append(ToolStep(tool=event.tool, arguments=event.arguments, result=event.result))
                     yield ServerSentEvent(
                         event="tool_result", data={"id": event.call_id, "tool": event.tool, "result": event.result}
                     )

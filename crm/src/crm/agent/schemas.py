@@ -11,7 +11,7 @@ class ChatRequest(BaseModel):
     conversation_id: Annotated[str, StringConstraints(max_length=36)] | None = None
 
 
-class Step(BaseModel):
+class ToolStep(BaseModel):
     tool: str
     arguments: dict[str, Any]
     result: Any
@@ -20,7 +20,7 @@ class Step(BaseModel):
 class ChatResponse(BaseModel):
     conversation_id: str
     reply: str
-    steps: list[Step]
+    steps: list[ToolStep]
     staged_campaign_id: int | None = None
     staged_campaign_ids: list[int] = []
     staged_sequence_id: int | None = None

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.agent import repository as repo
 from crm.agent.loop import AgentEvent, AgentLoop, AssistantEvent, DoneEvent, ToolResultEvent
 from crm.agent.providers.base import Provider, UserMessage
-from crm.agent.schemas import ChatResponse, ConversationDetail, ConversationEntry, ConversationSummary, Step
+from crm.agent.schemas import ChatResponse, ConversationDetail, ConversationEntry, ConversationSummary, ToolStep
 from crm.agent.tools import ToolContext
 from crm.errors import NotFound
 from crm.models import Conversation
@@ -47,22 +47,26 @@ class AgentService:
                 )
             elif isinstance(event, ToolResultEvent):
                 await writer.add(role="tool", tool_call_id=event.call_id, tool_name=event.tool, result=event.result)
+            if isinstance(event, AssistantEvent | ToolResultEvent):
+                # Each step is saved as it happens: a staged draft exists (and can be approved)
+                # the moment its tool result is streamed, and no lock is held across model calls.
+                await self.session.commit()
             yield conversation.id, event
 
     async def chat(self, text: str, conversation_id: str | None) -> ChatResponse:
-        steps: list[Step] = []
+        steps: list[ToolStep] = []
         done: DoneEvent | None = None
         conversation = conversation_id or ""
         async for current_id, event in self.turn(text, conversation_id):
             conversation = current_id
             if isinstance(event, ToolResultEvent):
-                steps.append(Step(tool=event.tool, arguments=event.arguments, result=event.result))
+                steps.append(ToolStep(tool=event.tool, arguments=event.arguments, result=event.result))
             elif isinstance(event, DoneEvent):
                 done = event
         assert done is not None
         return self.response(conversation, done, steps)
 
-    def response(self, conversation_id: str, done: DoneEvent, steps: list[Step]) -> ChatResponse:
+    def response(self, conversation_id: str, done: DoneEvent, steps: list[ToolStep]) -> ChatResponse:
         return ChatResponse(
             conversation_id=conversation_id,
             reply=done.reply,

@@ -25,7 +25,7 @@ from crm.segments.schemas import SegmentCreate
 from crm.segments.service import SegmentService
 from crm.sequences.schemas import SequenceCreate
 from crm.sequences.service import SequenceService
-from crm.sequences.steps import Step
+from crm.sequences.steps import SequenceStep
 from crm.templating import TEMPLATE_VARIABLES
 
 
@@ -75,7 +75,7 @@ class StageSequenceArgs(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     filter: SegmentFilter | None = None
     segment_id: BodyId | None = None
-    steps: list[Step] = Field(min_length=1, max_length=12)
+    steps: list[SequenceStep] = Field(min_length=1, max_length=12)
     exit_on_conversion: bool = True
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 from crm.analytics.schemas import Funnel
 from crm.api_types import BodyId
 from crm.segments.dsl import SegmentFilter
-from crm.sequences.steps import Step
+from crm.sequences.steps import SequenceStep
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Author = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -18,7 +18,7 @@ class SequenceCreate(BaseModel):
     name: Name
     segment_id: BodyId | None = None
     filter: SegmentFilter | None = None
-    steps: list[Step] = Field(min_length=1, max_length=12)
+    steps: list[SequenceStep] = Field(min_length=1, max_length=12)
     exit_on_conversion: bool = True
     created_by: Literal["agent", "user"] = "user"
 
@@ -33,7 +33,7 @@ class SequenceUpdate(BaseModel):
     """Any edit to the steps makes a new immutable version; name and exit rule apply directly."""
 
     name: Name | None = None
-    steps: list[Step] | None = Field(None, min_length=1, max_length=12)
+    steps: list[SequenceStep] | None = Field(None, min_length=1, max_length=12)
     exit_on_conversion: bool | None = None
     edited_by: Author = "operator"
 
@@ -49,7 +49,7 @@ class LaunchSequenceRequest(BaseModel):
 
 class VersionRead(BaseModel):
     version: int
-    steps: list[Step]
+    steps: list[SequenceStep]
     changes: list[str]
     created_by: str
     created_at: datetime
@@ -73,7 +73,7 @@ class SequenceRead(BaseModel):
     audience_count: int
     exit_on_conversion: bool
     version: int
-    steps: list[Step]
+    steps: list[SequenceStep]
     timeline: list[str]
     created_by: str
     launched_at: datetime | None

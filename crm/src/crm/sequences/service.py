@@ -32,11 +32,11 @@ from crm.sequences.schemas import (
     VersionDiff,
     VersionRead,
 )
-from crm.sequences.steps import Step, step_delay
+from crm.sequences.steps import SequenceStep, step_delay
 from crm.sequences.versions import diff_steps, timeline, with_keys
 
 
-def check_steps(steps: list[Step]) -> None:
+def check_steps(steps: list[SequenceStep]) -> None:
     keys = [s.key for s in steps if s.key]
     if len(keys) != len(set(keys)):
         raise InvalidInput(["body", "steps"], "step keys must be unique")
@@ -119,7 +119,7 @@ class SequenceService:
             audience_count=await SegmentService(self.session).count(audience),
             exit_on_conversion=sequence.exit_on_conversion,
             version=sequence.current_version,
-            steps=[Step.model_validate(s) for s in steps],
+            steps=[SequenceStep.model_validate(s) for s in steps],
             timeline=timeline(steps),
             created_by=sequence.created_by,
             launched_at=sequence.launched_at,
@@ -182,7 +182,7 @@ class SequenceService:
         return [
             VersionRead(
                 version=v.version,
-                steps=[Step.model_validate(s) for s in v.steps],
+                steps=[SequenceStep.model_validate(s) for s in v.steps],
                 changes=v.changes,
                 created_by=v.created_by,
                 created_at=v.created_at,

@@ -26,7 +26,7 @@ class Delay(BaseModel):
         return f"{self.value} {unit}"
 
 
-class Step(BaseModel):
+class SequenceStep(BaseModel):
     key: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(
         None, description="stable id of the step across versions (assigned when missing)"
     )

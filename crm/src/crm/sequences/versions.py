@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from crm.sequences.steps import CONDITION_TEXT, Delay, Step
+from crm.sequences.steps import CONDITION_TEXT, Delay, SequenceStep
 
 LABELS = {"whatsapp": "WhatsApp", "sms": "SMS", "email": "email", "rcs": "RCS"}
 
 
-def with_keys(steps: list[Step]) -> list[dict[str, Any]]:
+def with_keys(steps: list[SequenceStep]) -> list[dict[str, Any]]:
     """Stored steps: each keeps its key across versions; a new step gets a fresh one."""
     out = []
     for step in steps:
