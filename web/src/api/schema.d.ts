@@ -21,6 +21,135 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive Receipts
+         * @description Delivery receipts from the channel service, signed per Standard Webhooks.
+         */
+        post: operations["receive_receipts_api_webhooks_receipts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Login
+         * @description Signs in: an HttpOnly, SameSite=Strict session cookie plus a CSRF token for unsafe requests.
+         */
+        post: operations["login_api_auth_login_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Logout */
+        post: operations["logout_api_auth_logout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Me */
+        get: operations["me_api_auth_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change Password */
+        post: operations["change_password_api_auth_password_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Tokens */
+        get: operations["list_tokens_api_auth_tokens_get"];
+        put?: never;
+        /**
+         * Create Token
+         * @description A bearer token for scripts: `Authorization: Bearer <token>`.
+         */
+        post: operations["create_token_api_auth_tokens_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke Token */
+        delete: operations["revoke_token_api_auth_tokens__token_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ingest": {
         parameters: {
             query?: never;
@@ -286,26 +415,6 @@ export interface paths {
         get: operations["stream_campaign_stats_api_campaigns__campaign_id__stats_stream_get"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/webhooks/receipts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Receive Receipts
-         * @description Delivery receipts from the channel service, signed per Standard Webhooks.
-         */
-        post: operations["receive_receipts_api_webhooks_receipts_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -786,7 +895,7 @@ export interface components {
             /** Reply */
             reply: string;
             /** Steps */
-            steps: components["schemas"]["crm__agent__schemas__Step"][];
+            steps: components["schemas"]["ToolStep"][];
             /** Staged Campaign Id */
             staged_campaign_id?: number | null;
             /**
@@ -1170,6 +1279,13 @@ export interface components {
             /** Launched By */
             launched_by?: string | null;
         };
+        /** LoginRequest */
+        LoginRequest: {
+            /** Email */
+            email: string;
+            /** Password */
+            password: string;
+        };
         /** MessageIn */
         MessageIn: {
             /** Subject */
@@ -1183,6 +1299,17 @@ export interface components {
             subject: string | null;
             /** Body */
             body: string;
+        };
+        /** OperatorRead */
+        OperatorRead: {
+            /** Id */
+            id: number;
+            /** Email */
+            email: string;
+            /** Name */
+            name: string;
+            /** Default Password */
+            default_password: boolean;
         };
         /** OrderItemRead */
         OrderItemRead: {
@@ -1216,6 +1343,13 @@ export interface components {
             status: string;
             /** Items */
             items: components["schemas"]["OrderItemRead"][];
+        };
+        /** PasswordChange */
+        PasswordChange: {
+            /** Current Password */
+            current_password: string;
+            /** New Password */
+            new_password: string;
         };
         /** PreviewRequest */
         PreviewRequest: {
@@ -1392,7 +1526,7 @@ export interface components {
             segment_id?: number | null;
             filter?: components["schemas"]["SegmentFilter-Input"] | null;
             /** Steps */
-            steps: components["schemas"]["Step-Input"][];
+            steps: components["schemas"]["SequenceStep"][];
             /**
              * Exit On Conversion
              * @default true
@@ -1430,7 +1564,7 @@ export interface components {
             /** Version */
             version: number;
             /** Steps */
-            steps: components["schemas"]["crm__sequences__steps__Step"][];
+            steps: components["schemas"]["SequenceStep"][];
             /** Timeline */
             timeline: string[];
             /** Created By */
@@ -1469,25 +1603,8 @@ export interface components {
             /** Revenue */
             revenue: number;
         };
-        /**
-         * SequenceUpdate
-         * @description Any edit to the steps makes a new immutable version; name and exit rule apply directly.
-         */
-        SequenceUpdate: {
-            /** Name */
-            name?: string | null;
-            /** Steps */
-            steps?: components["schemas"]["Step-Input"][] | null;
-            /** Exit On Conversion */
-            exit_on_conversion?: boolean | null;
-            /**
-             * Edited By
-             * @default operator
-             */
-            edited_by: string;
-        };
-        /** Step */
-        "Step-Input": {
+        /** SequenceStep */
+        SequenceStep: {
             /**
              * Key
              * @description stable id of the step across versions (assigned when missing)
@@ -1510,6 +1627,32 @@ export interface components {
              * @enum {string}
              */
             condition: "always" | "if_not_opened_or_read" | "if_not_clicked" | "if_not_converted";
+        };
+        /**
+         * SequenceUpdate
+         * @description Any edit to the steps makes a new immutable version; name and exit rule apply directly.
+         */
+        SequenceUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Steps */
+            steps?: components["schemas"]["SequenceStep"][] | null;
+            /** Exit On Conversion */
+            exit_on_conversion?: boolean | null;
+            /**
+             * Edited By
+             * @default operator
+             */
+            edited_by: string;
+        };
+        /** SignedIn */
+        SignedIn: {
+            operator: components["schemas"]["OperatorRead"];
+            /**
+             * Csrf Token
+             * @description send back as X-CSRF-Token on POST/PATCH/DELETE
+             */
+            csrf_token: string;
         };
         /** StepStats */
         StepStats: {
@@ -1565,6 +1708,63 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /** TokenCreate */
+        TokenCreate: {
+            /** Name */
+            name: string;
+        };
+        /** TokenCreated */
+        TokenCreated: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Prefix */
+            prefix: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+            /**
+             * Token
+             * @description shown once; keep it safe
+             */
+            token: string;
+        };
+        /** TokenRead */
+        TokenRead: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Prefix */
+            prefix: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+        };
+        /** ToolStep */
+        ToolStep: {
+            /** Tool */
+            tool: string;
+            /** Arguments */
+            arguments: {
+                [key: string]: unknown;
+            };
+            /** Result */
+            result: unknown;
+        };
         /** UpsertCounts */
         UpsertCounts: {
             /**
@@ -1605,7 +1805,7 @@ export interface components {
             /** Version */
             version: number;
             /** Steps */
-            steps: components["schemas"]["crm__sequences__steps__Step"][];
+            steps: components["schemas"]["SequenceStep"][];
             /** Changes */
             changes: string[];
             /** Created By */
@@ -1621,42 +1821,6 @@ export interface components {
              * @default 0
              */
             contacts: number;
-        };
-        /** Step */
-        crm__agent__schemas__Step: {
-            /** Tool */
-            tool: string;
-            /** Arguments */
-            arguments: {
-                [key: string]: unknown;
-            };
-            /** Result */
-            result: unknown;
-        };
-        /** Step */
-        crm__sequences__steps__Step: {
-            /**
-             * Key
-             * @description stable id of the step across versions (assigned when missing)
-             */
-            key?: string | null;
-            /** @description after the previous step (or entry) */
-            delay?: components["schemas"]["Delay"];
-            /**
-             * Channel
-             * @enum {string}
-             */
-            channel: "whatsapp" | "sms" | "email" | "rcs";
-            /** Subject */
-            subject?: string | null;
-            /** Body */
-            body: string;
-            /**
-             * Condition
-             * @default always
-             * @enum {string}
-             */
-            condition: "always" | "if_not_opened_or_read" | "if_not_clicked" | "if_not_converted";
         };
         /** ReceiptIn */
         ReceiptIn: {
@@ -1715,6 +1879,229 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    receive_receipts_api_webhooks_receipts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiptBatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptResult"];
+                };
+            };
+            /** @description missing, bad or stale Standard Webhooks signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description this webhook-id was already applied (a replay); nothing changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    login_api_auth_login_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedIn"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    logout_api_auth_logout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    me_api_auth_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorRead"];
+                };
+            };
+        };
+    };
+    change_password_api_auth_password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_tokens_api_auth_tokens_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRead"][];
+                };
+            };
+        };
+    };
+    create_token_api_auth_tokens_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenCreated"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_token_api_auth_tokens__token_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id */
+                token_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -2319,44 +2706,6 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
-            };
-        };
-    };
-    receive_receipts_api_webhooks_receipts_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReceiptBatch"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReceiptResult"];
-                };
-            };
-            /** @description missing, bad or stale Standard Webhooks signature */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description this webhook-id was already applied (a replay); nothing changed */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };
