@@ -214,15 +214,22 @@ def _tags(column_name: str, condition: Condition, _: Clock) -> Expr:
 
 
 def _bought(item_condition: Expr, condition: Condition, clock: Clock) -> Expr:
-    criteria = [OrderItem.customer_id == Customer.id, OrderItem.counted.is_(True), item_condition]
+    # Correlated on customer_stats (one row per customer, same id) so that a filter about
+    # purchases alone never needs the customers table.
+    criteria = [OrderItem.customer_id == CustomerStats.customer_id, OrderItem.counted.is_(True), item_condition]
     if condition.within_days is not None:
         criteria.append(OrderItem.ordered_at > clock.days_ago_at_least(condition.within_days + 1))
     return exists(select(OrderItem.id).where(*criteria))
 
 
 def _category(_: str, condition: Condition, clock: Clock) -> Expr:
-    category = func.lower(OrderItem.category)
     op, value = condition.op, condition.value
+    if condition.within_days is None:
+        # "Ever bought": the rollup keeps each customer's categories as "|lipstick|kajal|".
+        wanted = [value] if isinstance(value, str) else value
+        bought_any = or_(*(CustomerStats.categories.like(like_pattern(f"|{v.lower()}|"), escape="\\") for v in wanted))
+        return bought_any if op in ("eq", "in") else not_(bought_any)
+    category = func.lower(OrderItem.category)
     if op in ("eq", "neq"):
         bought = _bought(category == value.lower(), condition, clock)
     else:
@@ -261,6 +268,21 @@ KIND_COMPILERS: dict[FieldKind, Callable[[str, Condition, Clock], Expr]] = {
     FieldKind.PRODUCT: _product,
     FieldKind.CHANNEL: _channel,
 }
+
+
+CUSTOMER_KINDS = (FieldKind.TEXT, FieldKind.AGE, FieldKind.TAGS, FieldKind.CHANNEL)
+
+
+def needs_customers(group: FilterGroup) -> bool:
+    """Whether any condition reads a column of `customers` (the rest live in customer_stats)."""
+    for node in group.conditions:
+        if isinstance(node, Condition):
+            spec = FIELDS[node.field]
+            if spec.kind in CUSTOMER_KINDS or spec.column == "signed_up_at":
+                return True
+        elif needs_customers(node):
+            return True
+    return False
 
 
 def audience_query(group: FilterGroup, clock: Clock | None = None) -> Any:

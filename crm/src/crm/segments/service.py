@@ -13,7 +13,7 @@ from crm.customers.service import customer_read
 from crm.errors import Conflict, NotFound
 from crm.models import Segment
 from crm.segments import repository as repo
-from crm.segments.compiler import COLUMNS, Clock, compile_filter
+from crm.segments.compiler import COLUMNS, Clock, compile_filter, needs_customers
 from crm.segments.dsl import MAX_CONDITIONS, MAX_DEPTH, SegmentFilter
 from crm.segments.explain import explain
 from crm.segments.fields import CHANNELS, FIELDS, FieldKind
@@ -49,7 +49,7 @@ class SegmentService:
 
     async def preview(self, audience: SegmentFilter, sample_size: int = 10) -> AudiencePreview:
         where = compile_filter(audience, Clock())
-        count = await repo.count_audience(self.session, where)
+        count = await repo.count_audience(self.session, where, stats_only=not needs_customers(audience))
         sample = await repo.sample_audience(self.session, where, sample_size) if sample_size else []
         return AudiencePreview(
             count=count,
@@ -59,7 +59,8 @@ class SegmentService:
         )
 
     async def count(self, audience: SegmentFilter) -> int:
-        return await repo.count_audience(self.session, compile_filter(audience, Clock()))
+        where = compile_filter(audience, Clock())
+        return await repo.count_audience(self.session, where, stats_only=not needs_customers(audience))
 
     async def fields(self, with_values: bool = True) -> FieldsRead:
         values: dict[str, list[tuple[str, int]]] = {}
