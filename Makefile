@@ -28,7 +28,8 @@ test-py: install
 test-web: install
 	@if [ -f web/package.json ]; then $(MAKE) -C web test; fi
 
-test: test-py test-web
+# Browser tests first, so the run ends with pytest's own summary line.
+test: test-web test-py
 
 lint: install
 	$(VENV)/bin/ruff check crm channel-service bench
