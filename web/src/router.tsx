@@ -1,7 +1,12 @@
-import { lazy } from "react";
+import { lazy, Suspense } from "react";
 import { createBrowserRouter, Navigate } from "react-router-dom";
 import { AppLayout } from "./components/AppLayout";
+import { Loading } from "./components/States";
+import { RequireAuth } from "./features/auth/RequireAuth";
 
+const LoginPage = lazy(() => import("./pages/LoginPage"));
+const AccountPage = lazy(() => import("./pages/AccountPage"));
+const AuditPage = lazy(() => import("./pages/AuditPage"));
 const CopilotPage = lazy(() => import("./pages/CopilotPage"));
 const CampaignsPage = lazy(() => import("./pages/CampaignsPage"));
 const CampaignDetailPage = lazy(() => import("./pages/CampaignDetailPage"));
@@ -17,7 +22,19 @@ const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
 
 export const router = createBrowserRouter([
   {
-    element: <AppLayout />,
+    path: "login",
+    element: (
+      <Suspense fallback={<Loading />}>
+        <LoginPage />
+      </Suspense>
+    ),
+  },
+  {
+    element: (
+      <RequireAuth>
+        <AppLayout />
+      </RequireAuth>
+    ),
     children: [
       { index: true, element: <CopilotPage /> },
       { path: "copilot", element: <Navigate to="/" replace /> },
@@ -31,6 +48,8 @@ export const router = createBrowserRouter([
       { path: "segments/new", element: <SegmentBuilderPage /> },
       { path: "segments/:segmentId", element: <SegmentDetailPage /> },
       { path: "delivery", element: <DeliveryPage /> },
+      { path: "audit", element: <AuditPage /> },
+      { path: "account", element: <AccountPage /> },
       { path: "*", element: <NotFoundPage /> },
     ],
   },

@@ -1,8 +1,61 @@
-import createClient from "openapi-fetch";
+import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
 
-/** The one typed client for the CRM; relative URLs, so the app and the API share an origin. */
-export const api = createClient<paths>({ baseUrl: "" });
+/** The cookie the CRM sets at sign-in, readable by scripts, echoed back as `X-CSRF-Token`. */
+const CSRF_COOKIE = "reach_csrf";
+export const CSRF_HEADER = "X-CSRF-Token";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The CSRF token of the signed-in session (from its cookie), or "" when signed out. */
+export function csrfToken(): string {
+  for (const part of document.cookie.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === CSRF_COOKIE) return decodeURIComponent(rest.join("="));
+  }
+  return "";
+}
+
+/** Headers an unsafe request (POST/PATCH/PUT/DELETE) must carry with the session cookie. */
+export function csrfHeaders(method: string): Record<string, string> {
+  const token = SAFE_METHODS.has(method.toUpperCase()) ? "" : csrfToken();
+  return token ? { [CSRF_HEADER]: token } : {};
+}
+
+/** 401s from these are answered by the page that made them (a wrong password is not "signed out"). */
+const NO_REDIRECT_ON_401 = new Set(["/api/auth/login", "/api/auth/me"]);
+
+type UnauthorizedHandler = () => void;
+let unauthorizedHandler: UnauthorizedHandler = () => undefined;
+
+/** Set once by the app: what to do when the CRM says the operator is not (or no longer) signed in. */
+export function onUnauthorized(handler: UnauthorizedHandler): void {
+  unauthorizedHandler = handler;
+}
+
+/** Every request goes through here: 401 handling for fetch, the XHR upload and the chat stream. */
+export function reportStatus(url: string, status: number): void {
+  if (status !== 401) return;
+  const path = new URL(url, window.location.origin).pathname;
+  if (!NO_REDIRECT_ON_401.has(path)) unauthorizedHandler();
+}
+
+const auth: Middleware = {
+  onRequest({ request }) {
+    for (const [name, value] of Object.entries(csrfHeaders(request.method))) request.headers.set(name, value);
+    return request;
+  },
+  onResponse({ request, response }) {
+    reportStatus(request.url, response.status);
+    return response;
+  },
+};
+
+/**
+ * The one typed client for the CRM; relative URLs, so the app and the API share an origin and the
+ * session cookie goes along (`credentials: "same-origin"`).
+ */
+export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
+api.use(auth);
 
 export type ApiPath = keyof paths;
 type Schemas = components["schemas"];
@@ -41,6 +94,10 @@ export type ChatResponse = Schemas["ChatResponse"];
 export type ConversationSummary = Schemas["ConversationSummary"];
 export type ConversationDetail = Schemas["ConversationDetail"];
 export type ConversationTurn = Schemas["ConversationEntry"];
+export type OperatorAccount = Schemas["OperatorRead"];
+export type ApiToken = Schemas["TokenRead"];
+export type ApiTokenCreated = Schemas["TokenCreated"];
+export type AuditEntry = Schemas["AuditRead"];
 
 /** An error response from the CRM, with its `detail` turned into one readable sentence. */
 export class ApiError extends Error {

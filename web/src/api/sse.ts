@@ -1,4 +1,4 @@
-import { ApiError, detailOf } from "./client";
+import { ApiError, csrfHeaders, detailOf, reportStatus } from "./client";
 
 export interface ServerEvent {
   event: string;
@@ -58,11 +58,13 @@ export async function* postEventStream(
 ): AsyncGenerator<ServerEvent, void, undefined> {
   const response = await fetch(url, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+    headers: { "Content-Type": "application/json", Accept: "text/event-stream", ...csrfHeaders("POST") },
+    credentials: "same-origin",
     body: JSON.stringify(body),
     signal: signal ?? null,
   });
   if (!response.ok) {
+    reportStatus(url, response.status);
     let detail: unknown;
     try {
       detail = detailOf(await response.json());

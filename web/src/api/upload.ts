@@ -1,4 +1,4 @@
-import { ApiError, type ApiPath, type CsvIngestReport, type CsvKind, detailOf } from "./client";
+import { ApiError, type ApiPath, type CsvIngestReport, type CsvKind, csrfHeaders, detailOf, reportStatus } from "./client";
 
 const CSV_INGEST: ApiPath = "/api/ingest/csv";
 
@@ -18,6 +18,9 @@ export function uploadCsv(
     const xhr = new XMLHttpRequest();
     xhr.open("POST", CSV_INGEST);
     xhr.responseType = "json";
+    // Same origin, so the session cookie goes along; unsafe requests echo the CSRF token.
+    xhr.withCredentials = false;
+    for (const [name, value] of Object.entries(csrfHeaders("POST"))) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     };
@@ -26,6 +29,7 @@ export function uploadCsv(
         onProgress(1);
         resolve(xhr.response as CsvIngestReport);
       } else {
+        reportStatus(CSV_INGEST, xhr.status);
         reject(new ApiError(xhr.status, detailOf(xhr.response)));
       }
     };

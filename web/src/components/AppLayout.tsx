@@ -1,5 +1,6 @@
 import { Suspense } from "react";
 import { NavLink, Outlet } from "react-router-dom";
+import { DefaultPasswordBanner, SignedInUser } from "../features/auth/SignedInBar";
 import { HealthBadges } from "../features/health/HealthBadges";
 import { Loading } from "./States";
 
@@ -10,6 +11,7 @@ const NAV = [
   { to: "/segments", label: "Segments", icon: "◎" },
   { to: "/customers", label: "Customers", icon: "☺" },
   { to: "/delivery", label: "Delivery", icon: "⇄" },
+  { to: "/audit", label: "Audit log", icon: "☰" },
 ];
 
 export function AppLayout() {
@@ -44,9 +46,13 @@ export function AppLayout() {
       <div className="main">
         <header className="topbar">
           <span className="topbar__title">Marketing CRM</span>
-          <HealthBadges />
+          <span className="topbar__end">
+            <HealthBadges />
+            <SignedInUser />
+          </span>
         </header>
         <main className="content">
+          <DefaultPasswordBanner />
           <Suspense fallback={<Loading />}>
             <Outlet />
           </Suspense>

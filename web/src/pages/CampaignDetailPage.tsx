@@ -1,6 +1,7 @@
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import type { Campaign } from "../api/client";
 import { PageHeader } from "../components/PageHeader";
+import { ActivityList } from "../features/audit/ActivityList";
 import { ErrorState, Loading } from "../components/States";
 import { StatusPill } from "../components/StatusPill";
 import { AudienceFilterCard } from "../features/campaigns/AudienceFilterCard";
@@ -135,6 +136,7 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
           <CampaignPreviewCard preview={preview.data} />
         )
       ) : null}
+      <ActivityList entityType="campaign" entityId={campaign.id} />
     </>
   );
 }

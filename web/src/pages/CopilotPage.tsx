@@ -84,7 +84,7 @@ export default function CopilotPage() {
             </div>
           ) : null}
           {items.map((item) => (
-            <ThreadEntry key={item.key} item={item} settled={!chat.streaming} />
+            <ThreadEntry key={item.key} item={item} />
           ))}
           {chat.streaming ? (
             <div className="thread__typing" role="status">
@@ -131,7 +131,9 @@ export default function CopilotPage() {
   );
 }
 
-function ThreadEntry({ item, settled }: { item: ThreadItem; settled: boolean }) {
+// The copilot commits each step as it happens: a staged draft exists as soon as its tool result
+// streams, so its Approve & Launch / Edit buttons work before the turn ends.
+function ThreadEntry({ item }: { item: ThreadItem }) {
   switch (item.kind) {
     case "user":
       return (
@@ -154,7 +156,7 @@ function ThreadEntry({ item, settled }: { item: ThreadItem; settled: boolean }) 
       );
     case "tool":
       return (
-        <ToolCard tool={item.tool} args={item.arguments} result={item.result} pending={item.pending} settled={settled} />
+        <ToolCard tool={item.tool} args={item.arguments} result={item.result} pending={item.pending} />
       );
   }
 }

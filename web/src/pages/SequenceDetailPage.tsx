@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import type { Sequence } from "../api/client";
 import { PageHeader } from "../components/PageHeader";
+import { ActivityList } from "../features/audit/ActivityList";
 import { ErrorState, Loading } from "../components/States";
 import { StatusPill } from "../components/StatusPill";
 import { AudienceFilterCard } from "../features/campaigns/AudienceFilterCard";
@@ -113,6 +114,7 @@ function SequenceDetail({ sequence }: { sequence: Sequence }) {
       </div>
       {live ? null : statsCard}
       <VersionHistory sequence={sequence} />
+      <ActivityList entityType="sequence" entityId={sequence.id} />
     </>
   );
 }

@@ -47,7 +47,7 @@ export function ToolCard({
   args: Record<string, unknown>;
   result: unknown;
   pending: boolean;
-  /** False while the turn is still streaming: its drafts are saved only when the turn ends. */
+  /** False to hold the staged draft's buttons back (the CRM now saves a draft as its step streams). */
   settled?: boolean;
 }) {
   if (pending) {
