@@ -20,7 +20,7 @@ class Customer(Base):
     state: Mapped[str | None] = mapped_column(String(100))
     gender: Mapped[str | None] = mapped_column(String(20))
     birthday: Mapped[date | None] = mapped_column(Date)
-    signed_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    signed_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     # Tags are stored normalised (lower case) as "|vip|loyal|" so one dialect-neutral LIKE finds a tag.
     tags: Mapped[str] = mapped_column(Text, default="", server_default="")
     consent_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
