@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "@playwright/test";
+import { AUTH_FILE, OPERATOR_EMAIL, OPERATOR_PASSWORD } from "./tests/operator";
 
 /**
  * Runs against the real services: the channel service on 18001 and the CRM on 18000, which
@@ -50,6 +51,20 @@ export default defineConfig({
     trace: "off",
     screenshot: "only-on-failure",
   },
+  projects: [
+    // Signs in once through the real sign-in page and saves the browser state.
+    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    {
+      name: "app",
+      testIgnore: [/auth\.setup\.ts$/, /signin\.spec\.ts$/, /account\.spec\.ts$/],
+      dependencies: ["setup"],
+      use: { storageState: AUTH_FILE },
+    },
+    // Signed-out flows (own sessions; the saved one stays valid).
+    { name: "signin", testMatch: /signin\.spec\.ts$/, dependencies: ["app"] },
+    // Last: changes the operator's password.
+    { name: "account", testMatch: /account\.spec\.ts$/, dependencies: ["signin"], use: { storageState: AUTH_FILE } },
+  ],
   webServer: [
     {
       command: `"${python}" -m uvicorn channel_service.main:app --host 127.0.0.1 --port 18001`,
@@ -61,7 +76,12 @@ export default defineConfig({
       timeout: 60_000,
     },
     {
-      command: `"${python}" -m crm.seed --customers 300 && exec "${python}" -m uvicorn crm.main:app --host 127.0.0.1 --port 18000`,
+      // Seed, create the operator the tests sign in as, then serve.
+      command: [
+        `"${python}" -m crm.seed --customers 300`,
+        `"${python}" -m crm.auth.cli ensure-admin --email ${OPERATOR_EMAIL} --password ${OPERATOR_PASSWORD}`,
+        `exec "${python}" -m uvicorn crm.main:app --host 127.0.0.1 --port 18000`,
+      ].join(" && "),
       cwd: repo,
       url: `${CRM}/api/health`,
       env: {

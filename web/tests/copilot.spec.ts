@@ -1,5 +1,5 @@
-import { expect, type Locator, test } from "@playwright/test";
-import { clickGoalChip, collectBrowserErrors, screenshotPath } from "./support";
+import { expect, type Locator } from "@playwright/test";
+import { clickGoalChip, collectBrowserErrors, screenshotPath, test } from "./support";
 
 const GOAL = "Win back customers who bought lipstick but haven't ordered in 60 days";
 

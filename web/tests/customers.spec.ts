@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { screenshotPath, uniqueToken } from "./support";
+import { expect } from "@playwright/test";
+import { screenshotPath, test, uniqueToken } from "./support";
 
 const HEADER =
   "external_id,name,email,phone,city,state,gender,birthday,signed_up_at,tags,consent_email,consent_sms,consent_whatsapp,consent_rcs";

@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { screenshotPath } from "./support";
+import { expect } from "@playwright/test";
+import { screenshotPath, test } from "./support";
 
 // The real channel service in this suite is idle, so these tests give the page a busy one.
 const BUSY_STATS = {

@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { collectBrowserErrors, postJson, screenshotPath, uniqueToken } from "./support";
+import { expect } from "@playwright/test";
+import { collectBrowserErrors, postJson, screenshotPath, test, uniqueToken } from "./support";
 
 let customerId = 0;
 let segmentId = 0;

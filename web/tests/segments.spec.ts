@@ -1,8 +1,8 @@
-import { expect, type Page, test } from "@playwright/test";
-import { screenshotPath, uniqueToken } from "./support";
+import { expect, type Page } from "@playwright/test";
+import { csrfHeaders, screenshotPath, test, uniqueToken } from "./support";
 
 async function expectedCount(page: Page, filter: unknown): Promise<number> {
-  const response = await page.request.post("/api/segments/preview", { data: { filter, sample_size: 0 } });
+  const response = await page.request.post("/api/segments/preview", { headers: csrfHeaders(), data: { filter, sample_size: 0 } });
   expect(response.ok()).toBeTruthy();
   return ((await response.json()) as { count: number }).count;
 }
@@ -124,7 +124,7 @@ test("value inputs follow the operator: lists, within days, and exists", async (
       { field: "age", op: "exists", value: false },
     ],
   };
-  const expected = await page.request.post("/api/segments/preview", { data: { filter, sample_size: 0 } });
+  const expected = await page.request.post("/api/segments/preview", { headers: csrfHeaders(), data: { filter, sample_size: 0 } });
   const { count, explanation: english } = (await expected.json()) as { count: number; explanation: string };
   await expect(explanation).toHaveText(english);
   await expect(page.getByTestId("audience-count")).toHaveText(String(count));
@@ -133,6 +133,7 @@ test("value inputs follow the operator: lists, within days, and exists", async (
 test("a segment can be deleted from its page", async ({ page }) => {
   const name = `Throwaway ${uniqueToken()}`;
   const created = await page.request.post("/api/segments", {
+    headers: csrfHeaders(),
     data: { name, filter: { match: "all", conditions: [{ field: "reachable_on", op: "eq", value: "sms" }] } },
   });
   expect(created.status()).toBe(201);

@@ -1,5 +1,5 @@
-import { expect, type Locator, test } from "@playwright/test";
-import { clickGoalChip, collectBrowserErrors, postJson, screenshotPath } from "./support";
+import { expect, type Locator } from "@playwright/test";
+import { clickGoalChip, collectBrowserErrors, postJson, screenshotPath, test } from "./support";
 
 const GOAL =
   "3-step win-back for lapsed lipstick buyers: WhatsApp now, an email 2 days later if they haven't read it, an SMS with a discount on day 5 if they still haven't bought";

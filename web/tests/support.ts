@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { APIRequestContext, APIResponse, Page } from "@playwright/test";
+import { type APIRequestContext, type APIResponse, test as base, type Page } from "@playwright/test";
+import { AUTH_FILE } from "./operator";
 
 const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -40,3 +42,30 @@ export async function postJson(request: APIRequestContext, url: string, data: un
 export async function clickGoalChip(page: Page, goal: string): Promise<void> {
   await page.getByRole("group", { name: "Suggested goals" }).getByRole("button", { name: goal, exact: true }).click();
 }
+
+/** The signed-in operator's CSRF token, from the saved browser state (its `reach_csrf` cookie). */
+export function csrfToken(): string {
+  const state = JSON.parse(readFileSync(AUTH_FILE, "utf8")) as { cookies: { name: string; value: string }[] };
+  return state.cookies.find((cookie) => cookie.name === "reach_csrf")?.value ?? "";
+}
+
+/** Headers for an unsafe call through `page.request` (which shares the page's session cookie). */
+export function csrfHeaders(): Record<string, string> {
+  return { "X-CSRF-Token": csrfToken() };
+}
+
+/**
+ * `test` whose `request` fixture is signed in as the operator (the saved session cookie) and sends
+ * the CSRF token, so tests can arrange data through the API.
+ */
+export const test = base.extend({
+  request: async ({ playwright, baseURL }, use) => {
+    const request = await playwright.request.newContext({
+      baseURL,
+      storageState: AUTH_FILE,
+      extraHTTPHeaders: csrfHeaders(),
+    });
+    await use(request);
+    await request.dispose();
+  },
+});
