@@ -276,9 +276,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100_000, help="messages to send")
     parser.add_argument("--batch", type=int, default=1000, help="messages per /v1/send")
     parser.add_argument("--client-concurrency", type=int, default=4, help="parallel senders")
-    parser.add_argument(
-        "--time-scale", type=float, default=1_000_000.0, help="SIM_TIME_SCALE of the pipeline run"
-    )
+    parser.add_argument("--time-scale", type=float, default=1_000_000.0, help="SIM_TIME_SCALE of the pipeline run")
     parser.add_argument("--lifecycles", type=int, default=1_000_000, help="in-flight lifecycles (memory run)")
     parser.add_argument("--skip-pipeline", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
