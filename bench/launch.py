@@ -64,6 +64,7 @@ from bench.common import (
     table_count,
 )
 from crm import templating
+from crm.audit.service import Author
 from crm.campaigns import repository as campaigns_repository
 from crm.campaigns.schemas import CampaignCreate, MessageIn
 from crm.campaigns.service import CampaignService
@@ -253,7 +254,7 @@ async def create_campaign(maker: async_sessionmaker[AsyncSession], name: str, au
         message=MessageIn(body="Hi {{ first_name }}, your {{ city }} store has {{ last_item }} back in stock"),
     )
     async with maker() as session, session.begin():
-        return (await CampaignService(session).create(payload)).id
+        return (await CampaignService(session).create(payload, Author("user", "bench"))).id
 
 
 @dataclass

@@ -60,6 +60,7 @@ import httpx
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
+from crm.audit.service import Author
 from crm.campaigns.schemas import CampaignCreate, MessageIn
 from crm.campaigns.service import CampaignService
 from crm.db import create_engine, create_sessionmaker
@@ -260,7 +261,7 @@ async def fill_queue(target: Backend, expected: int) -> float:
         started = time.perf_counter()
         async with maker() as session, session.begin():
             campaigns = CampaignService(session)
-            campaign = await campaigns.create(payload)
+            campaign = await campaigns.create(payload, Author("user", "bench"))
             launched = await campaigns.launch(campaign.id, "bench")
         seconds = time.perf_counter() - started
         if launched.queued != expected:

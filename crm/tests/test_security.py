@@ -123,3 +123,32 @@ async def test_the_audit_log_names_the_drafter_and_the_approver(app: FastAPI, cl
         (TEST_EMAIL, "approved_and_launched"),
     ]
     assert entries[0]["details"]["drafted_by"] == "agent"
+    assert entries[-1]["details"]["asked_by"] == TEST_EMAIL  # the copilot drafted for this operator
+
+
+async def test_a_request_cannot_pass_its_draft_off_as_the_copilots(client: httpx.AsyncClient) -> None:
+    """`created_by` is set by the server: a direct API draft is the signed-in operator's."""
+    campaign = await client.post(
+        "/api/campaigns",
+        json={
+            "name": "Claims to be the agent",
+            "filter": {"conditions": []},
+            "channel": "sms",
+            "message": {"body": "Hi {{ name }}"},
+            "created_by": "agent",
+        },
+    )
+    assert campaign.status_code == 201, campaign.text
+    assert campaign.json()["created_by"] == "user"
+    step = {"channel": "sms", "body": "Hi", "delay": {"value": 0, "unit": "hours"}, "condition": "always"}
+    sequence = await client.post(
+        "/api/sequences",
+        json={"name": "Also claims", "filter": {"conditions": []}, "steps": [step], "created_by": "agent"},
+    )
+    assert sequence.status_code == 201, sequence.text
+    assert sequence.json()["created_by"] == "user"
+    for kind, created in (("campaign", campaign), ("sequence", sequence)):
+        entries = (
+            await client.get("/api/audit", params={"entity_type": kind, "entity_id": created.json()["id"]})
+        ).json()
+        assert [(e["actor"], e["action"]) for e in entries] == [(TEST_EMAIL, "created")]

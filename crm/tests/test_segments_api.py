@@ -129,6 +129,40 @@ async def test_saved_segments_crud_and_duplicate_names(client: httpx.AsyncClient
     assert (await client.get(f"/api/segments/{segment['id']}")).status_code == 404
 
 
+async def test_a_segment_that_drafts_follow_cannot_be_deleted(client: httpx.AsyncClient) -> None:
+    """Deleting it would leave the drafts with no audience (once: everyone), so it is refused."""
+    await seed(client)
+    segment = (await client.post("/api/segments", json={"name": "Followed", "filter": LIPSTICK_LAPSED})).json()
+    message = {"body": "Hi {{ name }}"}
+    campaign = (
+        await client.post(
+            "/api/campaigns",
+            json={"name": "Win back", "segment_id": segment["id"], "channel": "sms", "message": message},
+        )
+    ).json()
+    step = {"channel": "sms", "body": "Hi", "delay": {"value": 0, "unit": "hours"}, "condition": "always"}
+    sequence = (
+        await client.post("/api/sequences", json={"name": "Drip", "segment_id": segment["id"], "steps": [step]})
+    ).json()
+
+    refused = await client.delete(f"/api/segments/{segment['id']}")
+    assert refused.status_code == 409
+    assert "campaign “Win back”" in refused.json()["detail"] and "sequence “Drip”" in refused.json()["detail"]
+    assert (await client.get(f"/api/segments/{segment['id']}")).status_code == 200
+    assert (await client.get(f"/api/campaigns/{campaign['id']}")).json()["audience_count"] == 1
+
+    # Launching freezes a copy of the audience; then the segment can go.
+    for launched in (
+        await client.post(f"/api/campaigns/{campaign['id']}/launch"),
+        await client.post(f"/api/sequences/{sequence['id']}/launch"),
+    ):
+        assert launched.status_code == 200, launched.text
+    deleted = await client.delete(f"/api/segments/{segment['id']}")
+    assert deleted.status_code == 204, deleted.text
+    after = (await client.get(f"/api/campaigns/{campaign['id']}")).json()
+    assert after["filter"] == LIPSTICK_LAPSED and after["audience_count"] == 1
+
+
 async def test_export_streams_csv_safely_and_json(client: httpx.AsyncClient) -> None:
     await seed(client)
     segment = (await client.post("/api/segments", json={"name": "Everyone", "filter": {"conditions": []}})).json()

@@ -743,12 +743,6 @@ export interface components {
             message: components["schemas"]["MessageIn"];
             /** Channel Reason */
             channel_reason?: string | null;
-            /**
-             * Created By
-             * @default user
-             * @enum {string}
-             */
-            created_by: "agent" | "user";
         };
         /** CampaignPreview */
         CampaignPreview: {
@@ -1532,12 +1526,6 @@ export interface components {
              * @default true
              */
             exit_on_conversion: boolean;
-            /**
-             * Created By
-             * @default user
-             * @enum {string}
-             */
-            created_by: "agent" | "user";
         };
         /** SequenceRead */
         SequenceRead: {

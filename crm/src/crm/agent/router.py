@@ -9,6 +9,7 @@ from crm.agent.loop import DoneEvent, TokenEvent, ToolCallEvent, ToolResultEvent
 from crm.agent.providers.base import Provider
 from crm.agent.schemas import ChatRequest, ChatResponse, ConversationDetail, ConversationSummary, ToolStep
 from crm.agent.service import AgentService
+from crm.auth.dependencies import actor
 from crm.db import SessionDep
 from crm.http_guards import RateLimit
 
@@ -24,7 +25,8 @@ def provider_of(request: Request) -> Provider:
 @router.post("/chat", response_model=ChatResponse, dependencies=[Depends(chat_limit)])
 async def chat(payload: ChatRequest, request: Request, session: SessionDep) -> ChatResponse:
     """One copilot turn. The copilot can stage drafts; it can never launch them."""
-    return await AgentService(session, provider_of(request)).chat(payload.message, payload.conversation_id)
+    service = AgentService(session, provider_of(request), actor(request))
+    return await service.chat(payload.message, payload.conversation_id)
 
 
 @router.post("/chat/stream", response_class=EventSourceResponse, dependencies=[Depends(chat_limit)])
@@ -33,7 +35,7 @@ async def chat_stream(payload: ChatRequest, request: Request) -> AsyncIterator[S
     (or `error`)."""
     maker = request.app.state.sessionmaker
     async with maker() as session:
-        service = AgentService(session, provider_of(request))
+        service = AgentService(session, provider_of(request), actor(request))
         steps: list[ToolStep] = []
         announced = False
         try:

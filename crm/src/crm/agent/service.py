@@ -16,9 +16,10 @@ from crm.models import Conversation
 
 
 class AgentService:
-    def __init__(self, session: AsyncSession, provider: Provider) -> None:
+    def __init__(self, session: AsyncSession, provider: Provider, operator: str = "operator") -> None:
         self.session = session
         self.provider = provider
+        self.operator = operator  # who is asking; recorded as `asked_by` on anything the copilot drafts
 
     async def turn(self, text: str, conversation_id: str | None) -> AsyncIterator[tuple[str, AgentEvent]]:
         """Runs one turn, persisting each message as it happens; yields (conversation id, event)."""
@@ -37,7 +38,7 @@ class AgentService:
         writer = repo.ConversationWriter(self.session, conversation, seq, turn)
         await writer.add(role="user", text=text)
         history.append(UserMessage(text))
-        async for event in AgentLoop(self.provider).run(ToolContext(self.session), history):
+        async for event in AgentLoop(self.provider).run(ToolContext(self.session, self.operator), history):
             if isinstance(event, AssistantEvent):
                 await writer.add(
                     role="assistant",

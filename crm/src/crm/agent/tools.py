@@ -17,6 +17,7 @@ from crm.agent.providers.base import ToolSpec
 from crm.agent.tool_schemas import CHANNEL_SCHEMA, STEP_SCHEMA, filter_schema
 from crm.analytics.service import AnalyticsService
 from crm.api_types import BodyId
+from crm.audit.service import Author
 from crm.campaigns.schemas import CampaignCreate, Channel, MessageIn
 from crm.campaigns.service import CampaignService
 from crm.errors import DomainError
@@ -32,6 +33,7 @@ from crm.templating import TEMPLATE_VARIABLES
 @dataclass
 class ToolContext:
     session: AsyncSession
+    operator: str = "operator"  # the signed-in operator the copilot drafts for (audit: asked_by)
     staged_campaign_ids: list[int] = field(default_factory=list)
     staged_sequence_ids: list[int] = field(default_factory=list)
 
@@ -157,10 +159,9 @@ async def stage_campaign(ctx: ToolContext, args: StageCampaignArgs) -> dict[str,
             "filter": args.filter.model_dump() if args.filter else None,
             "segment_id": args.segment_id,
             "channel_reason": args.channel_reason,
-            "created_by": "agent",
         }
     )
-    campaign = await CampaignService(ctx.session).create(payload)
+    campaign = await CampaignService(ctx.session).create(payload, Author("agent", ctx.operator))
     ctx.staged_campaign_ids.append(campaign.id)
     return {
         "campaign_id": campaign.id,
@@ -179,10 +180,9 @@ async def stage_sequence(ctx: ToolContext, args: StageSequenceArgs) -> dict[str,
             "segment_id": args.segment_id,
             "steps": [s.model_dump() for s in args.steps],
             "exit_on_conversion": args.exit_on_conversion,
-            "created_by": "agent",
         }
     )
-    sequence = await SequenceService(ctx.session).create(payload)
+    sequence = await SequenceService(ctx.session).create(payload, Author("agent", ctx.operator))
     ctx.staged_sequence_ids.append(sequence.id)
     return {
         "sequence_id": sequence.id,

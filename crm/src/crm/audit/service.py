@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -12,6 +13,26 @@ from crm.models import AuditEntry
 
 Action = Literal["created", "edited", "rolled_back", "approved_and_launched"]
 EntityType = Literal["campaign", "sequence"]
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who drafted something: the copilot on an operator's behalf, or the operator directly.
+
+    Set by the server (the signed-in caller, or the agent's tool), never by the request body, so
+    nobody can pass a draft off as the copilot's."""
+
+    kind: Literal["agent", "user"]
+    operator: str
+
+    @property
+    def actor(self) -> str:
+        """The audit trail's actor: the agent drafts; a person is named by their email."""
+        return "agent" if self.kind == "agent" else self.operator
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return {"asked_by": self.operator} if self.kind == "agent" else {}
 
 
 async def record(

@@ -11,6 +11,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from crm.analytics.schemas import CampaignStats
 from crm.analytics.service import AnalyticsService
 from crm.api_types import RowId
+from crm.audit.service import Author
 from crm.auth.dependencies import actor
 from crm.campaigns.schemas import CampaignCreate, CampaignPreview, CampaignRead, CampaignUpdate, LaunchRequest
 from crm.campaigns.service import CampaignService
@@ -20,9 +21,9 @@ router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
 
 
 @router.post("", response_model=CampaignRead, status_code=201)
-async def create_campaign(payload: CampaignCreate, session: SessionDep) -> CampaignRead:
+async def create_campaign(payload: CampaignCreate, request: Request, session: SessionDep) -> CampaignRead:
     """Stages a draft. Nothing is sent until a person calls the launch endpoint."""
-    return await CampaignService(session).create(payload)
+    return await CampaignService(session).create(payload, Author("user", actor(request)))
 
 
 @router.get("", response_model=list[CampaignRead])

@@ -24,7 +24,6 @@ class CampaignCreate(BaseModel):
     channel: Channel
     message: MessageIn
     channel_reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
-    created_by: CreatedBy = "user"
 
     @model_validator(mode="after")
     def _one_audience(self) -> CampaignCreate:

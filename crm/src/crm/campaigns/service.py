@@ -60,9 +60,11 @@ class CampaignService:
             segment = await self.session.get(Segment, campaign.segment_id)
             if segment is not None:
                 return SegmentFilter.model_validate(segment.filter)
-        return SegmentFilter.model_validate(campaign.filter or {"conditions": []})
+        if campaign.filter is None:
+            raise Conflict(f"campaign {campaign.id} has no audience: its segment was deleted")
+        return SegmentFilter.model_validate(campaign.filter)
 
-    async def create(self, payload: CampaignCreate) -> CampaignRead:
+    async def create(self, payload: CampaignCreate, author: audit.Author) -> CampaignRead:
         checked_variables(payload.message, payload.channel)
         if payload.segment_id is not None:
             await self._segment(payload.segment_id)
@@ -75,17 +77,18 @@ class CampaignService:
             message_subject=payload.message.subject,
             message_body=payload.message.body,
             channel_reason=payload.channel_reason,
-            created_by=payload.created_by,
+            created_by=author.kind,
         )
         self.session.add(campaign)
         await self.session.flush()
         await audit.record(
             self.session,
-            payload.created_by,
+            author.actor,
             "created",
             "campaign",
             campaign.id,
             f"drafted “{campaign.name}” ({campaign.channel})",
+            author.details,
         )
         return await self.read(campaign)
 

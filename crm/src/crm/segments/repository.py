@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from crm.models import Customer, CustomerStats, OrderItem, Segment
+from crm.models import Campaign, Customer, CustomerStats, OrderItem, Segment, Sequence
 from crm.models.customer import decode_tags
 
 
@@ -113,6 +113,17 @@ async def list_segments(session: AsyncSession) -> Sequence[Segment]:
 
 async def get_segment(session: AsyncSession, segment_id: int) -> Segment | None:
     return await session.get(Segment, segment_id)
+
+
+async def drafts_following(session: AsyncSession, segment_id: int) -> list[str]:
+    """Draft campaigns and sequences whose audience is this segment (launched ones froze a copy)."""
+    campaigns = await session.scalars(
+        select(Campaign.name).where(Campaign.segment_id == segment_id, Campaign.status == "draft").order_by(Campaign.id)
+    )
+    sequences = await session.scalars(
+        select(Sequence.name).where(Sequence.segment_id == segment_id, Sequence.status == "draft").order_by(Sequence.id)
+    )
+    return [f"campaign “{name}”" for name in campaigns] + [f"sequence “{name}”" for name in sequences]
 
 
 async def delete_segment(session: AsyncSession, segment_id: int) -> None:

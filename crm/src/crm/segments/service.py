@@ -131,7 +131,13 @@ class SegmentService:
         return segment
 
     async def delete(self, segment_id: int) -> None:
+        """Refused while a draft follows the segment: its audience would otherwise be lost."""
         await self.get(segment_id)
+        followers = await repo.drafts_following(self.session, segment_id)
+        if followers:
+            raise Conflict(
+                f"segment {segment_id} is the audience of {', '.join(followers)}; change or delete those drafts first"
+            )
         await repo.delete_segment(self.session, segment_id)
 
 

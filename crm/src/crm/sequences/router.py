@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request
 
 from crm.api_types import RowId
+from crm.audit.service import Author
 from crm.auth.dependencies import actor
 from crm.db import SessionDep
 from crm.sequences.schemas import (
@@ -29,7 +30,7 @@ def service(request: Request, session: SessionDep) -> SequenceService:
 @router.post("", response_model=SequenceRead, status_code=201)
 async def create_sequence(payload: SequenceCreate, request: Request, session: SessionDep) -> SequenceRead:
     """Stages a draft sequence (version 1). Nothing is sent until a person launches it."""
-    return await service(request, session).create(payload)
+    return await service(request, session).create(payload, Author("user", actor(request)))
 
 
 @router.get("", response_model=list[SequenceRead])

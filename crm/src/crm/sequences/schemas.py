@@ -20,7 +20,6 @@ class SequenceCreate(BaseModel):
     filter: SegmentFilter | None = None
     steps: list[SequenceStep] = Field(min_length=1, max_length=12)
     exit_on_conversion: bool = True
-    created_by: Literal["agent", "user"] = "user"
 
     @model_validator(mode="after")
     def _one_audience(self) -> SequenceCreate:

@@ -59,18 +59,21 @@ class SequenceService:
         return sequence
 
     async def audience(self, sequence: Sequence) -> SegmentFilter:
-        if sequence.segment_id is not None:
+        """A draft follows its segment; a launched sequence keeps the filter frozen at launch."""
+        if sequence.status == "draft" and sequence.segment_id is not None:
             segment = await self.session.get(Segment, sequence.segment_id)
             if segment is not None:
                 return SegmentFilter.model_validate(segment.filter)
-        return SegmentFilter.model_validate(sequence.filter or {"conditions": []})
+        if sequence.filter is None:
+            raise Conflict(f"sequence {sequence.id} has no audience: its segment was deleted")
+        return SegmentFilter.model_validate(sequence.filter)
 
     async def current_steps(self, sequence: Sequence) -> list[dict[str, Any]]:
         found = await repo.version(self.session, sequence.id, sequence.current_version)
         assert found is not None
         return list(found.steps)
 
-    async def create(self, payload: SequenceCreate) -> SequenceRead:
+    async def create(self, payload: SequenceCreate, author: audit.Author) -> SequenceRead:
         check_steps(payload.steps)
         if payload.segment_id is not None and await self.session.get(Segment, payload.segment_id) is None:
             raise InvalidInput(["body", "segment_id"], f"segment {payload.segment_id} does not exist")
@@ -80,7 +83,7 @@ class SequenceService:
             segment_id=payload.segment_id,
             filter=payload.filter.model_dump() if payload.filter else None,
             exit_on_conversion=payload.exit_on_conversion,
-            created_by=payload.created_by,
+            created_by=author.kind,
             current_version=1,
         )
         self.session.add(sequence)
@@ -91,17 +94,18 @@ class SequenceService:
                 version=1,
                 steps=with_keys(payload.steps),
                 changes=["created"],
-                created_by=payload.created_by,
+                created_by=author.actor,
             )
         )
         await self.session.flush()
         await audit.record(
             self.session,
-            payload.created_by,
+            author.actor,
             "created",
             "sequence",
             sequence.id,
             f"drafted “{sequence.name}” with {len(payload.steps)} steps",
+            author.details,
         )
         return await self.read(sequence)
 
@@ -214,10 +218,10 @@ class SequenceService:
     async def launch(self, sequence_id: int, launched_by: str | None) -> SequenceRead:
         sequence = await self.get(sequence_id)
         now = utcnow()
+        audience = await self.audience(sequence)  # read while a draft: the segment's filter, if it follows one
         if not await repo.claim_draft_for_launch(self.session, sequence_id, now, launched_by or "operator"):
             raise Conflict(f"sequence {sequence_id} is {sequence.status}; it can be launched only once")
         await self.session.refresh(sequence)
-        audience = await self.audience(sequence)
         sequence.filter = audience.model_dump()  # frozen like a campaign's
         await self.enroll_new(sequence)
         await audit.record(
@@ -236,7 +240,7 @@ class SequenceService:
         if sequence.status != "live":
             return
         now = utcnow()
-        audience = SegmentFilter.model_validate(sequence.filter or {"conditions": []})
+        audience = await self.audience(sequence)
         await repo.enroll(self.session, sequence, compile_filter(audience, Clock(now)), sequence.current_version, now)
         steps = await self.current_steps(sequence)
         await repo.schedule_first_steps(
