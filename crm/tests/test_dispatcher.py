@@ -144,3 +144,20 @@ async def test_an_idle_sweep_completes_a_campaign_whose_last_ack_raced(
     session.expire_all()
     campaign = await session.get(Campaign, campaign_id)
     assert campaign is not None and campaign.status == "completed"
+
+
+async def test_the_configured_retry_base_sets_the_backoff(
+    client: httpx.AsyncClient, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await launch(client, 2)
+    channel, clock = FakeChannel(), Clock()
+    channel.fail_with = [ChannelUnavailable("down")]
+    worker = dispatcher(sessionmaker, channel, clock, retry_base_seconds=100.0)
+    assert (await worker.dispatch_once()).retried == 2
+    session.expire_all()
+    due = (await session.scalars(select(Communication.due_at))).all()
+    # First attempt: full jitter over [base/2, base] = [50 s, 100 s]; the default base (1 s) would be ≤ 1 s.
+    delays = [(d.replace(tzinfo=clock.now.tzinfo) - clock.now).total_seconds() for d in due]
+    assert all(50.0 <= s <= 100.0 for s in delays), delays
+    clock.now += timedelta(seconds=49)
+    assert (await worker.dispatch_once()).claimed == 0

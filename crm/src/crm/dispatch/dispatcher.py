@@ -171,7 +171,10 @@ class Dispatcher:
                 due = (
                     acked_at
                     if retry_after == 0.0
-                    else acked_at + timedelta(seconds=retry_delay(send.communication.attempts, retry_after))
+                    else acked_at
+                    + timedelta(
+                        seconds=retry_delay(send.communication.attempts, retry_after, base=self.retry_base_seconds)
+                    )
                 )
                 await repo.release_for_retry(session, [send.id], due, error)
             if failed or exhausted:
