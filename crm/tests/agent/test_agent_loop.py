@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from reach_factories import customer
 from sqlalchemy import func, select
@@ -25,7 +26,9 @@ from crm.agent.providers.base import (
     ToolCall,
     ToolSpec,
 )
-from crm.agent.tools import TOOLS, ToolContext
+from crm.agent.service import AgentService
+from crm.agent.tools import TOOLS, Tool, ToolContext, run_tool
+from crm.campaigns.schemas import CampaignCreate
 from crm.models import Campaign, Communication
 
 PUNE = {"match": "all", "conditions": [{"field": "city", "op": "eq", "value": "Pune"}]}
@@ -186,3 +189,39 @@ async def test_streaming_sends_tokens_tool_events_and_done(app: FastAPI, client:
     tokens = "".join(d["text"] for k, d in events if k == "token")
     assert tokens.strip() == "All set now."
     assert events[-1][1]["reply"] == "All set now." and events[-1][1]["steps"][0]["tool"] == "list_fields"
+
+
+async def test_a_draft_without_an_audience_is_a_tool_error_not_a_crashed_turn(session: AsyncSession) -> None:
+    """A model that forgets the audience gets told which arguments were wrong and can recover."""
+    model = ScriptedModel(
+        [
+            call("stage_campaign", {"name": "x", "channel": "sms", "body": "hi"}, 1),
+            call(
+                "stage_sequence",
+                {"name": "y", "steps": [{"channel": "sms", "body": "hi", "delay": {"value": 0, "unit": "days"}}]},
+                2,
+            ),
+            call("stage_campaign", {"name": "z", "channel": "sms", "body": "hi", "filter": PUNE, "segment_id": 1}, 3),
+            AssistantMessage("I need to know who to send it to."),
+        ]
+    )
+    response = await AgentService(session, model).chat("stage something", None)
+    errors = [str(step.result["error"]) for step in response.steps]
+    assert len(errors) == 3 and all("filter" in e and "segment_id" in e for e in errors), errors
+    assert response.stopped == "answered" and response.reply == "I need to know who to send it to."
+    assert response.staged_campaign_id is None and response.staged_sequence_id is None
+    assert model.seen[1][-1].result == response.steps[0].result  # type: ignore[union-attr]
+    assert await session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
+async def test_an_invalid_payload_built_inside_a_tool_is_an_error_result(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def builds_a_bad_payload(ctx: ToolContext, args: Any) -> dict[str, Any]:
+        CampaignCreate.model_validate({"name": "x", "channel": "pigeon", "message": {"body": "hi"}, "filter": PUNE})
+        return {}
+
+    original = TOOLS["list_fields"]
+    monkeypatch.setitem(TOOLS, "list_fields", Tool(original.spec, original.arguments, builds_a_bad_payload))
+    result = await run_tool(ToolContext(session), "list_fields", {})
+    assert result["error"].startswith("invalid arguments: channel:")

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.agent.channel_advice import recommend_channel
@@ -63,20 +63,29 @@ class DraftMessageArgs(BaseModel):
     filter: SegmentFilter | None = None
 
 
-class StageCampaignArgs(BaseModel):
+class OneAudience(BaseModel):
+    """A staged draft targets exactly one audience: an inline filter or a saved segment."""
+
+    filter: SegmentFilter | None = None
+    segment_id: BodyId | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_audience(self) -> OneAudience:
+        if (self.filter is None) == (self.segment_id is None):
+            raise ValueError("give exactly one of the arguments filter or segment_id")
+        return self
+
+
+class StageCampaignArgs(OneAudience):
     name: str = Field(min_length=1, max_length=200)
     channel: Channel
     body: str = Field(min_length=1, max_length=4000)
     subject: str | None = None
-    filter: SegmentFilter | None = None
-    segment_id: BodyId | None = None
     channel_reason: str | None = Field(None, max_length=1000)
 
 
-class StageSequenceArgs(BaseModel):
+class StageSequenceArgs(OneAudience):
     name: str = Field(min_length=1, max_length=200)
-    filter: SegmentFilter | None = None
-    segment_id: BodyId | None = None
     steps: list[SequenceStep] = Field(min_length=1, max_length=12)
     exit_on_conversion: bool = True
 
@@ -339,11 +348,16 @@ async def run_tool(ctx: ToolContext, name: str, arguments: dict[str, Any]) -> di
         return {"error": f"unknown tool {name!r}; available: {', '.join(TOOLS)}"}
     try:
         parsed = tool.arguments.model_validate(arguments)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False))
-        return {"error": f"invalid arguments: {problems}"}
-    try:
         async with ctx.session.begin_nested():
             return await tool.run(ctx, parsed)
+    except ValidationError as exc:  # the arguments, or a payload a tool built from them
+        return {"error": f"invalid arguments: {validation_problems(exc)}"}
     except DomainError as exc:
         return {"error": str(exc.detail) if not isinstance(exc.detail, list) else exc.detail[0].get("msg", str(exc))}
+
+
+def validation_problems(exc: ValidationError) -> str:
+    """Each problem named by the argument it is about ("arguments" for a rule across several)."""
+    return "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in exc.errors(include_url=False)
+    )
