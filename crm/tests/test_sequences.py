@@ -22,6 +22,7 @@ from crm.dispatch.channel_client import OutboundMessage
 from crm.dispatch.dispatcher import Dispatcher
 from crm.dispatch.policies import SendPolicy, parse_quiet_hours
 from crm.models import Communication, Enrollment, Sequence
+from crm.sequences.enrollment import enroll_live_sequences
 from crm.sequences.service import SequenceService
 from crm.webhooks.schemas import ReceiptBatch
 from crm.webhooks.service import ReceiptService
@@ -49,8 +50,8 @@ EVERYONE_CONSENTS = {"email": True, "sms": True, "whatsapp": True, "rcs": True}
 C = Communication
 
 
-async def people(client: httpx.AsyncClient, n: int, city: str = "Pune") -> list[str]:
-    records = [customer(city=city, name=f"P{i} Test", consent=EVERYONE_CONSENTS) for i in range(n)]
+async def people(client: httpx.AsyncClient, n: int, city: str = "Pune", first: int = 0) -> list[str]:
+    records = [customer(city=city, name=f"P{first + i} Test", consent=EVERYONE_CONSENTS) for i in range(n)]
     assert (await client.post("/api/ingest", json={"customers": records})).status_code == 200
     return [r["external_id"] for r in records]
 
@@ -289,3 +290,99 @@ async def test_bad_sequences_are_rejected_with_the_field(client: httpx.AsyncClie
         json={"name": "x", "filter": PUNE, "steps": [{"channel": "sms", "body": "Hi", "condition": "if_bored"}]},
     )
     assert bad_condition.status_code == 422
+
+
+async def enrollment_rows(session: AsyncSession) -> list[tuple[int, int, str]]:
+    """(customer id, version, status) of every enrollment, in order of joining."""
+    result = await session.execute(
+        select(Enrollment.customer_id, Enrollment.version, Enrollment.status).order_by(Enrollment.id)
+    )
+    return [(int(c), int(v), str(s)) for c, v, s in result]
+
+
+async def edit_step_2_to_sms_next_day(client: httpx.AsyncClient, sequence_id: int) -> None:
+    steps = [dict(s) for s in (await client.get(f"/api/sequences/{sequence_id}")).json()["steps"]]
+    steps[1] = {**steps[1], "delay": {"value": 1, "unit": "days"}, "channel": "sms", "subject": None}
+    assert (await client.patch(f"/api/sequences/{sequence_id}", json={"steps": steps})).status_code == 200
+
+
+async def test_an_enrollment_pass_adds_newcomers_on_the_current_version_and_nobody_twice(
+    client: httpx.AsyncClient, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await people(client, 2)
+    sequence = await create(client)
+    await client.post(f"/api/sequences/{sequence['id']}/launch")
+    await edit_step_2_to_sms_next_day(client, sequence["id"])  # version 2
+    await people(client, 1, first=2)  # matches the audience after launch
+    await people(client, 1, city="Mumbai")  # does not match
+
+    assert await enroll_live_sequences(sessionmaker, 1.0) == {sequence["id"]: 1}
+    assert await enroll_live_sequences(sessionmaker, 1.0) == {sequence["id"]: 0}
+    enrolled = await enrollment_rows(session)
+    assert [(v, s) for _, v, s in enrolled] == [(1, "active"), (1, "active"), (2, "active")]
+    assert len({c for c, _, _ in enrolled}) == 3
+    first = await step_rows(session, 0)
+    assert len(first) == 3 and len({r.communication_id for r in first}) == 3
+
+    # The newcomer gets version 2's steps; a finished contact is not enrolled again either.
+    channel, clock = FakeChannel(), Clock()
+    dispatcher = worker(sessionmaker, channel, clock)
+    assert (await dispatcher.dispatch_once()).dispatched == 3
+    assert [r.channel for r in await step_rows(session, 1)] == ["email", "email", "sms"]
+    await session.execute(update(Enrollment).values(status="completed"))
+    assert await enroll_live_sequences(sessionmaker, 1.0) == {sequence["id"]: 0}
+    draft = await create(client)
+    assert draft["id"] not in await enroll_live_sequences(sessionmaker, 1.0)  # drafts enroll nobody
+
+
+async def test_withdrawing_consent_for_a_later_steps_channel_exits_without_sending(
+    client: httpx.AsyncClient, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    ids = await people(client, 2)
+    sequence = await create(client)
+    await client.post(f"/api/sequences/{sequence['id']}/launch")
+    channel, clock = FakeChannel(), Clock()
+    dispatcher = worker(sessionmaker, channel, clock)
+    assert (await dispatcher.dispatch_once()).dispatched == 2
+    clock.now += 2 * DAY + timedelta(seconds=1)
+    assert (await dispatcher.dispatch_once()).dispatched == 2  # nobody read: both get the email
+
+    # P0 replies STOP to SMS (their record is re-ingested without SMS consent) before step 3 is due.
+    withdrawn = customer(external_id=ids[0], city="Pune", name="P0 Test", consent={**EVERYONE_CONSENTS, "sms": False})
+    assert (await client.post("/api/ingest", json={"customers": [withdrawn]})).status_code == 200
+    clock.now += 3 * DAY + timedelta(seconds=1)
+    outcome = await dispatcher.dispatch_once()
+    assert (outcome.dispatched, outcome.cancelled, outcome.skipped) == (1, 1, 0)
+    third = await step_rows(session, 2)
+    assert [r.state for r in third] == ["cancelled", "dispatched"]
+    assert third[0].communication_id not in channel.played
+    assert [s for _, _, s in await enrollment_rows(session)] == ["exited_no_consent", "completed"]
+    stats = (await client.get(f"/api/sequences/{sequence['id']}/stats")).json()
+    assert stats["enrollments"] == {"completed": 1, "exited_no_consent": 1}
+    assert (stats["steps"][2]["sent"], stats["steps"][2]["cancelled"]) == (1, 1)
+
+
+async def test_after_a_rollback_a_new_entrant_gets_the_restored_steps(
+    client: httpx.AsyncClient, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await people(client, 1)
+    sequence = await create(client)
+    await client.post(f"/api/sequences/{sequence['id']}/launch")
+    await edit_step_2_to_sms_next_day(client, sequence["id"])  # version 2
+    await people(client, 1, first=1)
+    await enroll_live_sequences(sessionmaker, 1.0)  # joins on version 2
+    rolled = await client.post(f"/api/sequences/{sequence['id']}/rollback", json={"version": 1})
+    assert rolled.json()["version"] == 3
+    await people(client, 1, first=2)
+    assert await enroll_live_sequences(sessionmaker, 1.0) == {sequence["id"]: 1}
+    assert [v for _, v, _ in await enrollment_rows(session)] == [1, 2, 3]
+
+    channel, clock = FakeChannel(), Clock()
+    dispatcher = worker(sessionmaker, channel, clock)
+    assert (await dispatcher.dispatch_once()).dispatched == 3
+    second = await step_rows(session, 1)
+    assert [(r.channel, r.due_at - clock.now) for r in second] == [("email", 2 * DAY), ("sms", DAY), ("email", 2 * DAY)]
+    clock.now += 2 * DAY + timedelta(seconds=1)
+    await dispatcher.dispatch_once()
+    restored = channel.played[second[2].communication_id]
+    assert (restored.channel, restored.subject) == ("email", "Still thinking, P2?")

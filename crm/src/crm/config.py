@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     sim_time_scale: float = Field(
         1.0, gt=0, description="sequence delays and the frequency window are divided by this (demo speed-up)"
     )
+    sequence_enroll_interval_seconds: float = Field(
+        60.0, gt=0, description="how often people who newly match a live sequence's audience are enrolled"
+    )
     default_currency: str = "INR"
     web_dist_dir: str | None = Field(None, description="built web app to serve at / (defaults to web/dist)")
 

@@ -33,6 +33,7 @@ from crm.http_guards import GuardMiddleware
 from crm.ingest.router import router as ingest_router
 from crm.migrate import upgrade_to_head
 from crm.segments.router import router as segments_router
+from crm.sequences.enrollment import Enroller
 from crm.sequences.router import router as sequences_router
 from crm.web_static import mount_web_app
 from crm.webhooks.router import receipt_schemas
@@ -84,15 +85,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.channel_client = ChannelClient(http, settings.webhook_secret)
         stop = asyncio.Event()
         worker: asyncio.Task[None] | None = None
+        enroller: asyncio.Task[None] | None = None
         if settings.run_dispatcher:
             worker = asyncio.create_task(build_dispatcher(app, settings).run(stop), name="dispatcher")
+            enroller = asyncio.create_task(
+                Enroller.from_settings(app.state.sessionmaker, settings).run(stop), name="sequence-enroller"
+            )
         try:
             yield
         finally:
             stop.set()
-            if worker is not None:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.wait_for(worker, timeout=15)
+            for task in (worker, enroller):
+                if task is not None:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await asyncio.wait_for(task, timeout=15)
             await http.aclose()
             await engine.dispose()
 

@@ -1,8 +1,10 @@
 """How contacts move through a live sequence, step by step, on the shared send queue.
 
 When a step's send comes due the dispatcher asks `decide_steps`: a contact who left is
-cancelled, a step whose condition is false given the receipts that have arrived is skipped, one
-the contact has no consent for is skipped. Once a step is sent or skipped, `advance` schedules
+cancelled; a contact without consent for the step's channel (withdrawn since they entered, or never
+given) leaves the sequence (exited_no_consent) and is not sent — we stop rather than carry on
+messaging someone who said no; a step with no address for its channel, or whose condition is false
+given the receipts that have arrived, is skipped. Once a step is sent or skipped, `advance` schedules
 the next step of the *contact's own version* after its delay, or completes the enrollment.
 """
 
@@ -59,9 +61,12 @@ async def engagement_of(session: AsyncSession, enrollment_ids: Sequence[int]) ->
     return {int(e): Engagement(bool(o), bool(c), bool(v)) for e, o, c, v in result}
 
 
-def reachable_on(customer: Customer, channel: str) -> bool:
-    contact = customer.email if channel == "email" else customer.phone
-    return bool(contact) and bool(getattr(customer, CONSENT[channel]))
+def consents_to(customer: Customer, channel: str) -> bool:
+    return bool(getattr(customer, CONSENT[channel]))
+
+
+def has_address_for(customer: Customer, channel: str) -> bool:
+    return bool(customer.email if channel == "email" else customer.phone)
 
 
 async def decide_steps(session: AsyncSession, sends: Sequence[ClaimedSend]) -> dict[int, StepDecision]:
@@ -79,10 +84,10 @@ async def decide_steps(session: AsyncSession, sends: Sequence[ClaimedSend]) -> d
             decisions[send.id] = StepDecision("cancel", f"sequence is {sequence.status}")
         elif sequence.exit_on_conversion and seen.converted:
             decisions[send.id] = StepDecision("cancel", "exited_converted")
-        elif not any(reachable_on(send.customer, ch) for ch in CONSENT):
+        elif not consents_to(send.customer, step["channel"]):
             decisions[send.id] = StepDecision("cancel", "exited_no_consent")
-        elif not reachable_on(send.customer, step["channel"]):
-            decisions[send.id] = StepDecision("skip", f"no contact or consent for {step['channel']}")
+        elif not has_address_for(send.customer, step["channel"]):
+            decisions[send.id] = StepDecision("skip", f"no {step['channel']} address")
         elif step.get("condition") == "if_not_opened_or_read" and seen.opened_or_read:
             decisions[send.id] = StepDecision("skip", "condition: already opened or read")
         elif step.get("condition") == "if_not_clicked" and seen.clicked:

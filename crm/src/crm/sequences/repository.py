@@ -13,6 +13,7 @@ from crm.analytics.repository import STAGES
 from crm.campaigns.repository import contact_column
 from crm.models import Communication, Customer, CustomerStats, Enrollment, Sequence, SequenceVersion
 from crm.models.communication import QUEUED
+from crm.sql import insert_ignoring_conflicts
 from crm.tables import communications_table
 
 C = Communication
@@ -44,8 +45,9 @@ async def claim_draft_for_launch(session: AsyncSession, sequence_id: int, now: d
 
 async def enroll(
     session: AsyncSession, sequence: Sequence, where: ColumnElement[bool], version_number: int, now: datetime
-) -> None:
-    """INSERT … SELECT every audience member not yet enrolled, on the given version."""
+) -> int:
+    """INSERT … SELECT every audience member not yet enrolled, on the given version; returns how many.
+    Two enrollment passes racing (the CRM and a worker) insert each contact once: conflicts are ignored."""
     already = exists(
         select(Enrollment.id).where(Enrollment.sequence_id == sequence.id, Enrollment.customer_id == Customer.id)
     )
@@ -61,11 +63,11 @@ async def enroll(
         .join(CustomerStats, CustomerStats.customer_id == Customer.id)
         .where(where, not_(already))
     )
-    await session.execute(
-        Enrollment.__table__.insert().from_select(  # type: ignore[attr-defined]
-            ["sequence_id", "customer_id", "version", "status", "entered_at"], source
-        )
+    insert = insert_ignoring_conflicts(session, Enrollment.__table__, ["sequence_id", "customer_id"])  # type: ignore[arg-type]
+    result = await session.execute(
+        insert.from_select(["sequence_id", "customer_id", "version", "status", "entered_at"], source)
     )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def schedule_first_steps(
@@ -108,7 +110,8 @@ async def schedule_first_steps(
         "deferred_count",
         "created_at",
     ]
-    await session.execute(communications_table.insert().from_select(columns, source))
+    insert = insert_ignoring_conflicts(session, communications_table, ["communication_id"])
+    await session.execute(insert.from_select(columns, source))
 
 
 async def enrollment_counts(session: AsyncSession, sequence_id: int) -> tuple[dict[str, int], dict[int, int]]:

@@ -235,17 +235,21 @@ class SequenceService:
         )
         return await self.read(sequence)
 
-    async def enroll_new(self, sequence: Sequence) -> None:
-        """Adds audience members not yet enrolled, on the latest version, and schedules their step 1."""
+    async def enroll_new(self, sequence: Sequence) -> int:
+        """Adds audience members not yet enrolled, on the latest version, and schedules their step 1.
+        Returns how many joined. Runs at launch and then periodically (crm.sequences.enrollment)."""
         if sequence.status != "live":
-            return
+            return 0
         now = utcnow()
         audience = await self.audience(sequence)
-        await repo.enroll(self.session, sequence, compile_filter(audience, Clock(now)), sequence.current_version, now)
-        steps = await self.current_steps(sequence)
-        await repo.schedule_first_steps(
-            self.session, sequence, sequence.current_version, steps[0], now + step_delay(steps[0], self.time_scale)
-        )
+        where = compile_filter(audience, Clock(now))
+        joined = await repo.enroll(self.session, sequence, where, sequence.current_version, now)
+        if joined:
+            steps = await self.current_steps(sequence)
+            await repo.schedule_first_steps(
+                self.session, sequence, sequence.current_version, steps[0], now + step_delay(steps[0], self.time_scale)
+            )
+        return joined
 
     async def stats(self, sequence_id: int) -> SequenceStats:
         sequence = await self.get(sequence_id)
