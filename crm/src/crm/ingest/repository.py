@@ -11,10 +11,10 @@ from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.db import utcnow
-from crm.models import Customer, Order, OrderItem
+from crm.models import Customer, CustomerStats, Order, OrderItem
 from crm.models.customer import encode_tags
 from crm.models.order import NON_COUNTING_ORDER_STATUSES
-from crm.sql import chunked, insert_ignoring_conflicts, upsert
+from crm.sql import chunked, dialect_name, insert_ignoring_conflicts, upsert
 from crm.tables import customer_stats_table, customers_table, order_items_table, orders_table
 
 CHUNK = 1000
@@ -108,11 +108,27 @@ async def sync_item_copies(session: AsyncSession, orders: Sequence[dict[str, Any
         await session.execute(statement, [{f"b_{k}": v for k, v in row.items()} for row in part])
 
 
+async def lock_stats_rows(session: AsyncSession, customer_ids: Sequence[int]) -> None:
+    """Hold these customers' rollup rows until commit, so a concurrent ingest recomputes them only
+    after this one's orders are visible. Taken in id order, so two ingests never wait in a cycle.
+    Postgres only: SQLite runs one writer at a time (BEGIN IMMEDIATE)."""
+    if dialect_name(session) != "postgresql":
+        return
+    await session.execute(
+        select(CustomerStats.customer_id)
+        .where(CustomerStats.customer_id.in_(customer_ids))
+        .order_by(CustomerStats.customer_id)
+        .with_for_update()
+    )
+
+
 async def refresh_customer_stats(session: AsyncSession, customer_ids: Iterable[int]) -> None:
-    """Recompute the rollup for these customers from their orders and items, set-based."""
+    """Recompute the rollup for these customers from their orders and items, set-based, under a
+    lock on their rollup rows (without it two concurrent ingests each count only their own orders)."""
     ids = sorted(set(customer_ids))
     counted = Order.status.not_in(NON_COUNTING_ORDER_STATUSES)
     for part in chunked(ids, CHUNK):
+        await lock_stats_rows(session, part)
         stats: dict[int, dict[str, Any]] = {
             cid: {
                 "customer_id": cid,
