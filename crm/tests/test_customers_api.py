@@ -50,3 +50,32 @@ async def test_profile_has_stats_and_orders(client: httpx.AsyncClient) -> None:
     assert profile["age"] >= 26
     missing = await client.get("/api/customers/999999")
     assert missing.status_code == 404 and "not found" in missing.json()["detail"]
+
+
+async def search_names(client: httpx.AsyncClient, query: str) -> list[str]:
+    response = await client.get("/api/customers", params={"q": query})
+    assert response.status_code == 200
+    return [c["name"] for c in response.json()["items"]]
+
+
+async def test_search_finds_a_customer_by_phone(client: httpx.AsyncClient) -> None:
+    await client.post(
+        "/api/ingest",
+        json={
+            "customers": [
+                customer(name="Phone Owner", phone="+91 98765 43210"),
+                customer(name="Someone Else", phone="+91 91234 56789"),
+            ]
+        },
+    )
+    assert await search_names(client, "+919876543210") == ["Phone Owner"]  # as stored (E.164)
+    assert await search_names(client, "9876543210") == ["Phone Owner"]
+    assert await search_names(client, "43210") == ["Phone Owner"]  # a fragment
+
+
+async def test_search_by_a_spaced_or_formatted_phone_number(client: httpx.AsyncClient) -> None:
+    await client.post("/api/ingest", json={"customers": [customer(name="Formatted Phone", phone="9876501234")]})
+    for typed in ("98765 01234", "+91 98765-01234", "(98765) 01234", "098765 01234", "+91.98765.01234"):
+        assert await search_names(client, typed) == ["Formatted Phone"], typed
+    # Digits alone never widen a search: a name query is not turned into "every phone".
+    assert await search_names(client, "Formatted - Phone") == []

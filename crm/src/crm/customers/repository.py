@@ -1,12 +1,35 @@
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.ingest.schemas import normalise_phone
 from crm.models import Customer, CustomerStats, Order, OrderItem
+
+# A query that looks like a phone number as people type one: digits with spaces, dashes, dots,
+# brackets and an optional leading +.
+PHONE_LIKE = re.compile(r"\+?[\d\s().-]*\d[\d\s().-]*")
+MIN_PHONE_DIGITS = 3
+
+
+def phone_matches(query: str) -> list[ColumnElement[bool]]:
+    """Conditions finding `query` in the stored E.164 phones: the digits as typed ("98765 43210",
+    "+91 98765-43210") and, when the query is a whole number, its E.164 form ("098765 43210")."""
+    if not PHONE_LIKE.fullmatch(query):
+        return []
+    digits = re.sub(r"\D", "", query)
+    if len(digits) < MIN_PHONE_DIGITS:
+        return []
+    conditions = [Customer.phone.like(f"%{digits}%")]
+    try:
+        conditions.append(Customer.phone == normalise_phone(query))
+    except ValueError:
+        pass  # a fragment, not a whole number
+    return conditions
 
 
 def customers_with_stats() -> Select[Customer, CustomerStats]:
@@ -17,15 +40,15 @@ async def search_customers(
     session: AsyncSession, query: str | None, after_id: int | None, limit: int
 ) -> Sequence[tuple[Customer, CustomerStats]]:
     statement = customers_with_stats()
-    if query:
+    if query and query.strip():
         pattern = f"%{query.strip().lower()}%"
         statement = statement.where(
             or_(
                 func.lower(Customer.name).like(pattern),
                 Customer.email.like(pattern),
-                Customer.phone.like(f"%{query.strip()}%"),
                 func.lower(Customer.city).like(pattern),
                 func.lower(Customer.external_id).like(pattern),
+                *phone_matches(query.strip()),
             )
         )
     if after_id is not None:
