@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -24,11 +25,9 @@ def phone_matches(query: str) -> list[ColumnElement[bool]]:
     digits = re.sub(r"\D", "", query)
     if len(digits) < MIN_PHONE_DIGITS:
         return []
-    conditions = [Customer.phone.like(f"%{digits}%")]
-    try:
+    conditions: list[ColumnElement[bool]] = [Customer.phone.like(f"%{digits}%")]
+    with contextlib.suppress(ValueError):  # a fragment, not a whole number
         conditions.append(Customer.phone == normalise_phone(query))
-    except ValueError:
-        pass  # a fragment, not a whole number
     return conditions
 
 
