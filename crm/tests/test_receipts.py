@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +12,10 @@ from reach_receipts import make_communications, post_signed
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.models import Communication, ReceiptEvent
+from crm.analytics.lifecycle import FUNNEL_STAGES, status_of
+from crm.analytics.service import AnalyticsService
+from crm.models import Campaign, Communication, ReceiptEvent
+from crm.models.communication import LIFECYCLE_TYPES
 from crm.webhooks.schemas import ReceiptBatch
 from crm.webhooks.service import ReceiptService
 
@@ -94,25 +99,64 @@ async def test_invalid_batches_are_422_naming_the_field(client: httpx.AsyncClien
     assert naive.status_code == 422
 
 
-LIFECYCLE = [("sent", 0), ("delivered", 2), ("read", 30), ("clicked", 45), ("converted", 300)]
+PATHS = {
+    "email": ("sent", "delivered", "opened", "clicked", "converted"),
+    "whatsapp": ("sent", "delivered", "read", "clicked", "converted"),
+    "rcs": ("sent", "delivered", "read", "clicked", "converted"),
+    "sms": ("sent", "delivered", "clicked", "converted"),
+}
+ORDER = ("converted", "clicked", "read", "opened", "delivered", "failed", "sent")
+
+
+@dataclass
+class Lifecycle:
+    """One message's true path, the receipts that reach the CRM (some lost), and their times."""
+
+    channel: str
+    path: tuple[str, ...]
+    received: dict[str, int]  # event type -> minutes after T0 of its first report
+
+    def reached(self) -> set[str]:
+        """Ground truth for the funnel: every stage up to the furthest one reported."""
+        furthest = max(self.path.index(kind) for kind in self.received)
+        return set(self.path[: furthest + 1])
+
+    def status(self) -> str:
+        return next(kind for kind in ORDER if kind in self.received)
 
 
 @st.composite
-def deliveries(draw: st.DrawFn) -> list[list[dict[str, Any]]]:
-    """A lifecycle's events, some duplicated, some with a later second report of the same type,
-    shuffled and split into batches."""
+def lifecycles(draw: st.DrawFn) -> Lifecycle:
+    channel = draw(st.sampled_from(sorted(PATHS)))
+    full = PATHS[channel]
+    if draw(st.booleans()) and draw(st.booleans()):
+        path: tuple[str, ...] = ("sent", "failed")
+    else:
+        path = full[: draw(st.integers(1, len(full)))]
+    minutes = sorted(draw(st.lists(st.integers(0, 600), min_size=len(path), max_size=len(path), unique=True)))
+    # Receipts may be lost upstream, but the furthest stage is always reported.
+    kept = [kind for kind in path[:-1] if draw(st.integers(0, 4)) > 0] + [path[-1]]
+    return Lifecycle(channel, path, {kind: minutes[path.index(kind)] for kind in kept})
+
+
+def reports(draw: st.DrawFn, cid: str, life: Lifecycle) -> list[dict[str, Any]]:
+    """Each received event 1-3 times (same event_id), sometimes also a later second report."""
+    extra = {"converted": {"value": 799.0}, "failed": {"reason": "blocked"}}
+    later = {"converted": {"value": 5.0}, "failed": {"reason": "invalid_number"}}
     events: list[dict[str, Any]] = []
-    for kind, minutes in LIFECYCLE:
-        base = event("CID", kind, minutes, **({"value": 799.0} if kind == "converted" else {}))
-        events += [base] * draw(st.integers(1, 3))
+    for kind, minutes in life.received.items():
+        events += [event(cid, kind, minutes, **extra.get(kind, {}))] * draw(st.integers(1, 3))
         if draw(st.booleans()):
-            late = event(
-                "CID",
-                kind,
-                minutes + draw(st.integers(1, 50)),
-                **({"value": 5.0} if kind == "converted" else {}),
-            )
-            events.append(late)
+            events.append(event(cid, kind, minutes + draw(st.integers(1, 50)), **later.get(kind, {})))
+    return events
+
+
+@st.composite
+def deliveries(draw: st.DrawFn) -> tuple[list[Lifecycle], list[list[dict[str, Any]]]]:
+    """Lifecycles of 1-4 messages; all their reports shuffled together and split into batches.
+    Communication ids are placeholders (CID0, CID1, …) replaced by real ones in the test."""
+    lives = draw(st.lists(lifecycles(), min_size=1, max_size=4))
+    events = [e for i, life in enumerate(lives) for e in reports(draw, f"CID{i}", life)]
     order = draw(st.permutations(events))
     cuts = sorted(draw(st.lists(st.integers(1, max(1, len(order) - 1)), max_size=3, unique=True)))
     batches, start = [], 0
@@ -120,36 +164,93 @@ def deliveries(draw: st.DrawFn) -> list[list[dict[str, Any]]]:
         if cut > start:
             batches.append(order[start:cut])
             start = cut
-    return batches
+    return lives, batches
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-@given(batches=deliveries())
-async def test_any_permutation_with_duplicates_gives_the_same_final_state(
-    session: AsyncSession, batches: list[list[dict[str, Any]]]
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(case=deliveries())
+async def test_any_permutation_with_duplicates_gives_the_same_final_state_and_funnel(
+    session: AsyncSession, case: tuple[list[Lifecycle], list[list[dict[str, Any]]]]
 ) -> None:
+    lives, batches = case
     savepoint = await session.begin_nested()
     try:
-        (row,) = await make_communications(session, 1)
-        cid, row_id = row.communication_id, row.id
+        rows = await make_communications(session, len(lives))
+        for row, life in zip(rows, lives, strict=True):
+            row.channel = life.channel
+        await session.flush()
+        cids = {f"CID{i}": row.communication_id for i, row in enumerate(rows)}
+        row_ids, campaign_id = [row.id for row in rows], rows[0].campaign_id
+
+        def real(value: str) -> str:
+            placeholder = value.split(":", 1)[0]
+            return value.replace(placeholder, cids[placeholder], 1)
+
         for batch in batches:
-            fixed = [{**e, "communication_id": cid, "event_id": e["event_id"].replace("CID", cid)} for e in batch]
+            fixed = [
+                {**e, "communication_id": real(e["communication_id"]), "event_id": real(e["event_id"])} for e in batch
+            ]
             await ReceiptService(session).ingest(ReceiptBatch.model_validate({"events": fixed}))
         session.expire_all()
-        stored = await session.get(Communication, row_id)
-        assert stored is not None
-        expected = {kind: T0 + timedelta(minutes=minutes) for kind, minutes in LIFECYCLE}
-        assert stored.sent_at == expected["sent"]
-        assert stored.delivered_at == expected["delivered"]
-        assert stored.read_at == expected["read"]
-        assert stored.clicked_at == expected["clicked"]
-        assert stored.converted_at == expected["converted"]
-        assert stored.conversion_value_minor == 79900  # the earliest conversion's value, once
-        assert stored.opened_at is None and stored.failed_at is None
-        unique_ids = {e["event_id"] for batch in batches for e in batch}
+        for row_id, life in zip(row_ids, lives, strict=True):
+            stored = await session.get(Communication, row_id)
+            assert stored is not None
+            for kind in LIFECYCLE_TYPES:  # each timestamp is its type's earliest report, or unset
+                expected = T0 + timedelta(minutes=life.received[kind]) if kind in life.received else None
+                assert getattr(stored, f"{kind}_at") == expected, kind
+            converted = "converted" in life.received
+            assert stored.conversion_value_minor == (79900 if converted else None)  # the earliest value, once
+            assert stored.failure_reason == ("blocked" if "failed" in life.received else None)
+            assert status_of(stored) == life.status()
+        campaign = await session.get(Campaign, campaign_id)
+        assert campaign is not None
+        stats = await AnalyticsService(session).campaign_stats(campaign)
+        truth = {stage: sum(stage in life.reached() for life in lives) for stage in FUNNEL_STAGES}
+        assert stats.funnel.model_dump() == truth
+        assert stats.revenue == 799.0 * sum("converted" in life.received for life in lives)
+        statuses = Counter(life.status() for life in lives)
+        assert stats.statuses == dict(statuses)
+        for channel in stats.per_channel:  # monotone on every channel
+            f = channel.funnel
+            seen = {"email": f.opened, "whatsapp": f.read, "rcs": f.read, "sms": f.clicked}[channel.channel]
+            assert f.sent >= f.delivered >= seen >= f.clicked >= f.converted
+        unique_ids = {real(e["event_id"]) for batch in batches for e in batch}
         stored_events = await session.scalar(
-            select(func.count()).select_from(ReceiptEvent).where(ReceiptEvent.communication_id == cid)
+            select(func.count()).select_from(ReceiptEvent).where(ReceiptEvent.communication_id.in_(cids.values()))
         )
         assert stored_events == len(unique_ids)
     finally:
         await savepoint.rollback()
+
+
+async def test_a_customers_communications_show_the_furthest_stage_each_reached(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    clicked, failed, _never_heard_of = await make_communications(session, 3)
+    customer_id, campaign_id = clicked.customer_id, clicked.campaign_id
+    events = [
+        event(clicked.communication_id, "sent", 0),
+        event(clicked.communication_id, "clicked", 9),  # its delivered/read receipts were lost
+        event(failed.communication_id, "sent", 0),
+        event(failed.communication_id, "failed", 1, reason="blocked"),
+    ]
+    assert (await post_signed(client, {"events": events})).status_code == 200
+    history = await client.get(f"/api/customers/{customer_id}/communications")
+    assert history.status_code == 200
+    (only,) = history.json()
+    assert (only["communication_id"], only["status"]) == (clicked.communication_id, "clicked")
+    assert only["sent_at"] is not None and only["read_at"] is None
+    stats = (await client.get(f"/api/campaigns/{campaign_id}/stats")).json()
+    assert stats["statuses"] == {"clicked": 1, "failed": 1, "dispatched": 1}
+    assert stats["funnel"] == {
+        "sent": 2,
+        "delivered": 1,
+        "opened": 0,
+        "read": 1,
+        "clicked": 1,
+        "converted": 0,
+        "failed": 1,
+    }
+    assert (await client.get("/api/customers/999999/communications")).status_code == 404
+    too_many = await client.get(f"/api/customers/{customer_id}/communications", params={"limit": 501})
+    assert too_many.status_code == 422 and too_many.json()["detail"][0]["loc"] == ["query", "limit"]

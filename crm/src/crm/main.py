@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 
 from crm.agent.provider_choice import choose_provider
 from crm.agent.router import router as agent_router
+from crm.analytics.router import router as communications_router
 from crm.audit.router import router as audit_router
 from crm.auth.dependencies import require_operator
 from crm.auth.router import router as auth_router
@@ -46,6 +47,7 @@ PUBLIC_ROUTERS = (health_router, webhooks_router, auth_router)
 ROUTERS = (
     ingest_router,
     customers_router,
+    communications_router,
     segments_router,
     campaigns_router,
     delivery_router,

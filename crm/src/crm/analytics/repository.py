@@ -5,39 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.analytics.lifecycle import STAGE_CONDITIONS, status_expression
 from crm.models import Communication, ReceiptEvent
 from crm.sql import epoch_seconds
 
 C = Communication
 
-# Funnel stages count cumulatively: a later stage implies the earlier ones happened, so a
-# receipt lost upstream does not make the funnel go backwards.
-STAGES: dict[str, ColumnElement[bool]] = {
-    "sent": or_(
-        C.sent_at.is_not(None),
-        C.delivered_at.is_not(None),
-        C.failed_at.is_not(None),
-        C.opened_at.is_not(None),
-        C.read_at.is_not(None),
-        C.clicked_at.is_not(None),
-        C.converted_at.is_not(None),
-    ),
-    "delivered": or_(
-        C.delivered_at.is_not(None),
-        C.opened_at.is_not(None),
-        C.read_at.is_not(None),
-        C.clicked_at.is_not(None),
-        C.converted_at.is_not(None),
-    ),
-    "opened": C.opened_at.is_not(None),
-    "read": C.read_at.is_not(None),
-    "clicked": or_(C.clicked_at.is_not(None), C.converted_at.is_not(None)),
-    "converted": C.converted_at.is_not(None),
-    "failed": C.failed_at.is_not(None),
-}
+# Funnel stages mean "reached at least this stage" (crm.analytics.lifecycle), so the funnel is
+# monotone per channel and a receipt lost upstream does not make it go backwards.
+STAGES: dict[str, ColumnElement[bool]] = STAGE_CONDITIONS
 
 
 def funnel_columns() -> list[Any]:
@@ -61,6 +40,13 @@ async def funnel_by_channel(session: AsyncSession, where: ColumnElement[bool]) -
             }
         )
     return rows
+
+
+async def status_counts(session: AsyncSession, where: ColumnElement[bool]) -> dict[str, int]:
+    """How many communications are in each status (each counted once, at its furthest stage)."""
+    status = status_expression().label("status")
+    result = await session.execute(select(status, func.count()).where(where).group_by(status))
+    return {str(s): int(n) for s, n in result}
 
 
 async def queue_counts(session: AsyncSession, where: ColumnElement[bool]) -> dict[str, int]:
@@ -99,3 +85,11 @@ async def event_buckets(
         .order_by("bucket")
     )
     return [(int(b), str(t), int(n)) for b, t, n in result]
+
+
+async def customer_communications(session: AsyncSession, customer_id: int, limit: int) -> list[Communication]:
+    """A customer's messages, newest first."""
+    result = await session.scalars(
+        select(C).where(C.customer_id == customer_id).order_by(C.created_at.desc(), C.id.desc()).limit(limit)
+    )
+    return list(result)

@@ -6,6 +6,8 @@ from pydantic import BaseModel, Field
 
 
 class Funnel(BaseModel):
+    """Messages that reached at least each stage (crm.analytics.lifecycle): monotone per channel."""
+
     sent: int
     delivered: int
     opened: int
@@ -55,4 +57,27 @@ class CampaignStats(BaseModel):
     timeseries: list[TimePoint]
     bucket_seconds: int
     failure_reasons: dict[str, int]
+    statuses: dict[str, int] = Field(
+        description="communications per status, each counted once at its furthest stage "
+        "(converted > clicked > read > opened > delivered > failed > sent, else its queue state)"
+    )
     updated_at: datetime
+
+
+class CommunicationSummary(BaseModel):
+    communication_id: str
+    campaign_id: int | None
+    sequence_id: int | None
+    channel: str
+    status: str = Field(description="the furthest stage reached (crm.analytics.lifecycle), else the queue state")
+    due_at: datetime
+    dispatched_at: datetime | None
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    opened_at: datetime | None
+    read_at: datetime | None
+    clicked_at: datetime | None
+    converted_at: datetime | None
+    failed_at: datetime | None
+    failure_reason: str | None
+    revenue: float | None

@@ -7,9 +7,19 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.analytics import repository as repo
-from crm.analytics.schemas import CampaignStats, ChannelStats, Funnel, QueueCounts, Rates, TimePoint
+from crm.analytics.lifecycle import status_of
+from crm.analytics.schemas import (
+    CampaignStats,
+    ChannelStats,
+    CommunicationSummary,
+    Funnel,
+    QueueCounts,
+    Rates,
+    TimePoint,
+)
 from crm.db import utcnow
-from crm.models import Campaign, Communication
+from crm.errors import NotFound
+from crm.models import Campaign, Communication, Customer
 from crm.money import from_minor
 
 BUCKETS = (60, 300, 900, 3600, 6 * 3600, 86400)
@@ -82,8 +92,35 @@ class AnalyticsService:
             timeseries=timeseries,
             bucket_seconds=bucket,
             failure_reasons=await repo.failure_reasons(self.session, where),
+            statuses=await repo.status_counts(self.session, where),
             updated_at=utcnow(),
         )
+
+    async def customer_communications(self, customer_id: int, limit: int) -> list[CommunicationSummary]:
+        if await self.session.get(Customer, customer_id) is None:
+            raise NotFound(f"customer {customer_id} not found")
+        rows = await repo.customer_communications(self.session, customer_id, limit)
+        return [
+            CommunicationSummary(
+                communication_id=c.communication_id,
+                campaign_id=c.campaign_id,
+                sequence_id=c.sequence_id,
+                channel=c.channel,
+                status=status_of(c),
+                due_at=c.due_at,
+                dispatched_at=c.dispatched_at,
+                sent_at=c.sent_at,
+                delivered_at=c.delivered_at,
+                opened_at=c.opened_at,
+                read_at=c.read_at,
+                clicked_at=c.clicked_at,
+                converted_at=c.converted_at,
+                failed_at=c.failed_at,
+                failure_reason=c.failure_reason,
+                revenue=from_minor(c.conversion_value_minor) if c.conversion_value_minor is not None else None,
+            )
+            for c in rows
+        ]
 
     async def _timeseries(self, where: ColumnElement[bool]) -> tuple[list[TimePoint], int]:
         span = await repo.event_time_range(self.session, where)
