@@ -1,12 +1,18 @@
 """Send policies for campaigns and sequences alike: quiet hours and a per-contact frequency
-cap. A policy never drops a send; it says when the send may go instead."""
+cap. A policy never drops a send; it says when the send may go instead.
+
+With SIM_TIME_SCALE > 1 (the demo) both policies run on simulated time, as sequence delays do: the
+cap's window shrinks by the scale, and quiet hours are observed on a simulated clock that runs
+SIM_TIME_SCALE times faster than the real one (`simulated_now`), so a night lasts 12 h / scale and a
+five-day sequence keeps moving instead of stalling for a real night. At scale 1 nothing changes.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -14,6 +20,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.config import Settings
 from crm.models import Communication
+
+# The simulated clock agrees with the real one at SIM_EPOCH and wraps every SIM_CYCLE (whole weeks,
+# so the simulated time of day and weekday run on smoothly and the date stays in range).
+SIM_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+SIM_CYCLE = timedelta(weeks=52)
+# A deferral on the simulated clock ends this much (real time) after the quiet window, so float
+# rounding never claims a send a hair early only to defer it again.
+SIM_MARGIN = timedelta(milliseconds=1)
+
+
+def simulated_now(now: datetime, time_scale: float) -> datetime:
+    """The simulated instant at real instant `now` (the same instant when time_scale is 1)."""
+    if time_scale == 1:
+        return now
+    return SIM_EPOCH + ((now - SIM_EPOCH) * time_scale) % SIM_CYCLE
 
 
 def parse_quiet_hours(text: str) -> tuple[time, time] | None:
@@ -29,6 +50,7 @@ class SendPolicy:
     quiet: tuple[time, time] | None
     cap: int
     window: timedelta
+    time_scale: float = 1.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SendPolicy:
@@ -37,10 +59,18 @@ class SendPolicy:
             quiet=parse_quiet_hours(settings.quiet_hours),
             cap=settings.frequency_cap,
             window=timedelta(hours=settings.frequency_window_hours / settings.sim_time_scale),
+            time_scale=settings.sim_time_scale,
         )
 
     def quiet_until(self, now: datetime) -> datetime | None:
-        """The end of the quiet window if `now` falls inside it, else None."""
+        """The (real) end of the quiet window if `now` falls inside it on the simulated clock, else None."""
+        simulated = simulated_now(now, self.time_scale)
+        end = self._local_quiet_until(simulated)
+        if end is None or self.time_scale == 1:
+            return end
+        return now + (end - simulated) / self.time_scale + SIM_MARGIN
+
+    def _local_quiet_until(self, now: datetime) -> datetime | None:
         if self.quiet is None:
             return None
         start, end = self.quiet
