@@ -29,12 +29,12 @@ async def operator_with_token(session: AsyncSession, email: str = TEST_EMAIL) ->
     return operator, secret
 
 
-async def bearer_for(database_url: str) -> dict[str, str]:
+async def bearer_for(database_url: str, email: str = TEST_EMAIL) -> dict[str, str]:
     """An Authorization header for a server running on this (migrated) database."""
     engine = create_engine(database_url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            _, secret = await operator_with_token(session)
+            _, secret = await operator_with_token(session, email)
         return {"Authorization": f"Bearer {secret}"}
     finally:
         await engine.dispose()
