@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -26,6 +28,35 @@ async def test_security_headers_on_api_responses(client: httpx.AsyncClient) -> N
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+async def test_api_docs_get_a_looser_policy_that_still_forbids_framing(client: httpx.AsyncClient) -> None:
+    docs = await client.get("/docs")
+    assert docs.status_code == 200
+    assert docs.headers["x-content-type-options"] == "nosniff" and docs.headers["x-frame-options"] == "DENY"
+    policy = docs.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy
+    assert "https://cdn.jsdelivr.net" in policy  # where Swagger UI's script and styles come from
+    assert "https://cdn.jsdelivr.net" not in (await client.get("/api/health")).headers["content-security-policy"]
+    assert "https://fonts.googleapis.com" in (await client.get("/redoc")).headers["content-security-policy"]
+
+
+async def test_the_served_web_app_carries_the_security_headers(
+    settings: Settings, sessionmaker: object, tmp_path: Path
+) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>Reach</title>")
+    (tmp_path / "assets" / "app.js").write_text("console.log('reach')")
+    served = create_app(settings.model_copy(update={"web_dist_dir": str(tmp_path)}))
+    served.state.sessionmaker = sessionmaker
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://crm.test") as browser:
+        for path in ("/", "/campaigns/7", "/assets/app.js"):
+            page = await browser.get(path)
+            assert page.status_code == 200, path
+            assert page.headers["x-frame-options"] == "DENY", path
+            assert page.headers["referrer-policy"] == "no-referrer", path
+            assert "script-src 'self';" in page.headers["content-security-policy"], path
+        assert "<title>Reach</title>" in (await browser.get("/campaigns/7")).text
 
 
 async def test_oversized_bodies_are_refused_before_anything_is_stored(
@@ -52,6 +83,66 @@ async def test_oversized_bodies_are_refused_before_anything_is_stored(
         )
     ).json()
     assert len(listed["items"]) == 1
+
+
+def in_chunks(body: bytes, size: int = 500) -> AsyncIterator[bytes]:
+    """A request body with no Content-Length (Transfer-Encoding: chunked), as a streaming client sends it."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), size):
+            yield body[start : start + size]
+
+    return chunks()
+
+
+async def test_oversized_chunked_bodies_get_413_not_a_parse_error(
+    settings: Settings, sessionmaker: object, session: AsyncSession
+) -> None:
+    small = create_app(settings.model_copy(update={"max_json_bytes": 2_000, "max_upload_bytes": 3_000}))
+    small.state.sessionmaker = sessionmaker
+    _, token = await operator_with_token(session)
+    auth = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=small), base_url="http://crm.test", headers=auth
+    ) as http:
+        big = json.dumps({"customers": [customer() for _ in range(30)]}).encode()
+        response = await http.post("/api/ingest", content=in_chunks(big), headers={"content-type": "application/json"})
+        assert "content-length" not in response.request.headers
+        assert response.status_code == 413, response.text
+        assert "2,000-byte limit" in response.json()["detail"]
+        csv = ("external_id,name\n" + "".join(f"c-{n},Name {n}\n" for n in range(400))).encode()
+        boundary = "reach-test-boundary"
+        multipart = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n'
+                "Content-Type: text/csv\r\n\r\n"
+            ).encode()
+            + csv
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        upload = await http.post(
+            "/api/ingest/csv",
+            content=in_chunks(multipart),
+            headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+        )
+        assert upload.status_code == 413, upload.text
+        assert "3,000-byte limit" in upload.json()["detail"]
+        small_csv = b"external_id,name\nc-1,Asha\n"
+        fits = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n'
+                "Content-Type: text/csv\r\n\r\n"
+            ).encode()
+            + small_csv
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        ok = await http.post(
+            "/api/ingest/csv",
+            content=in_chunks(fits, 7),
+            headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+        )
+        assert ok.status_code == 200, ok.text
+        assert len((await http.get("/api/customers")).json()["items"]) == 1
 
 
 async def test_copilot_chat_is_rate_limited(client: httpx.AsyncClient) -> None:

@@ -29,8 +29,18 @@ SECURITY_HEADERS = {
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
     ),
 }
-# The interactive API docs load their assets from a CDN; give them a looser policy.
-DOCS_PATHS = ("/docs", "/redoc", "/openapi.json")
+# The interactive API docs (Swagger UI, ReDoc) load scripts, styles and fonts from CDNs and start
+# with an inline script; they get a looser policy that allows exactly that, and nothing else changes.
+DOCS_PATHS = ("/docs", "/redoc")
+DOCS_SECURITY_HEADERS = SECURITY_HEADERS | {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+        "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+        "https://cdn.redoc.ly; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; "
+        "base-uri 'self'; form-action 'self'"
+    ),
+}
 
 
 class TooLarge(Exception):
@@ -64,40 +74,47 @@ class GuardMiddleware:
             return
         path: str = scope["path"]
         limit = self.max_upload_bytes if path in self.upload_paths else self.max_json_bytes
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _reply(send, 413, f"request body is larger than the {limit:,}-byte limit for {path}")
-            return
         received = 0
-        started = False
+        started = refused = False
+        too_large = f"request body is larger than the {limit:,}-byte limit for {path}"
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return  # the 413 is already out; drop whatever the app answers to its aborted read
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = with_security_headers(path, list(message.get("headers", [])))
+            await send(message)
 
         async def counting_receive() -> Message:
-            nonlocal received
+            """A body without Content-Length (chunked) is counted as it arrives. Past the limit the
+            413 goes out at once: frameworks turn errors raised while reading into a 400."""
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    if not started and not refused:
+                        await _reply(send_with_headers, 413, too_large)
+                        refused = True
                     raise TooLarge
             return message
 
-        async def send_with_headers(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                if not path.startswith(DOCS_PATHS):
-                    headers = list(message.get("headers", []))
-                    present = {k.lower() for k, _ in headers}
-                    headers += [
-                        (k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k.encode() not in present
-                    ]
-                    message["headers"] = headers
-            await send(message)
-
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _reply(send_with_headers, 413, too_large)
+            return
         try:
             await self.app(scope, counting_receive, send_with_headers)
         except TooLarge:
-            if not started:
-                await _reply(send_with_headers, 413, f"request body is larger than the {limit:,}-byte limit for {path}")
+            pass  # answered in counting_receive
+
+
+def with_security_headers(path: str, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    present = {k.lower() for k, _ in headers}
+    policy = DOCS_SECURITY_HEADERS if path.startswith(DOCS_PATHS) else SECURITY_HEADERS
+    return headers + [(k.encode(), v.encode()) for k, v in policy.items() if k.encode() not in present]
 
 
 class TooManyRequests(DomainError):
