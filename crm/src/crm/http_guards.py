@@ -3,6 +3,7 @@ the expensive or sensitive endpoints (the copilot; sign-in)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -105,10 +106,8 @@ class GuardMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _reply(send_with_headers, 413, too_large)
             return
-        try:
+        with contextlib.suppress(TooLarge):  # answered in counting_receive
             await self.app(scope, counting_receive, send_with_headers)
-        except TooLarge:
-            pass  # answered in counting_receive
 
 
 def with_security_headers(path: str, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
