@@ -203,11 +203,12 @@ async def pipeline(args: argparse.Namespace) -> dict[str, float]:
 
 
 async def hold_lifecycles(count: int) -> dict[str, float]:
-    from channel_service.callbacks import CallbackDispatcher, RetryPolicy
+    from channel_service.callbacks import CallbackDispatcher
     from channel_service.config import Settings
     from channel_service.event_log import GroundTruthLog
     from channel_service.lifecycle import OutcomeModel
     from channel_service.playback import LifecyclePlayer
+    from channel_service.retry_policy import RetryPolicy
     from channel_service.stats import ServiceStats
 
     settings = Settings(_env_file=None, webhook_secret=BENCH_SECRET)
@@ -222,13 +223,13 @@ async def hold_lifecycles(count: int) -> dict[str, float]:
         stats=stats,
     )
     dispatcher = CallbackDispatcher(
-        secret=BENCH_SECRET,
+        secrets=[BENCH_SECRET],
         stats=stats,
         batch_size=1000,
         linger=0.2,
         concurrency=1,
         timeout=1,
-        retry=RetryPolicy(max_attempts=1, base_delay=1, max_delay=1),
+        retry=RetryPolicy(base_delay=1, max_delay=1, window=1),
     )
     outbox = dispatcher.outbox_for("http://127.0.0.1:9/receipts")
     player.start(loop)

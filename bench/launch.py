@@ -398,10 +398,10 @@ class Process:
                 self.process.kill()
 
 
-async def get_json(url: str) -> dict[str, Any]:
+async def get_json(url: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
     import httpx
 
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=headers) as client:
         for _ in range(200):
             with contextlib.suppress(httpx.TransportError):
                 response = await client.get(url)
@@ -574,7 +574,9 @@ async def dispatch(
                 (await session.execute(select(Communication.state, func.count()).group_by(Communication.state))).all()
             )
         if receiver == "channel":
-            accepted = int((await get_json(f"{target.url}/v1/stats"))["accepted"])
+            from crm.dispatch.channel_client import admin_headers
+
+            accepted = int((await get_json(f"{target.url}/v1/stats", admin_headers(SECRET)))["accepted"])
         else:
             accepted = int((await get_json(f"{sink.url}/count"))["messages"])
     finally:

@@ -24,6 +24,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from channel_service.config import Settings
 from channel_service.main import create_app
+from channel_service.signatures import admin_token
 
 TEST_SECRET = "whsec_" + base64.b64encode(b"channel-service-test-secret-0123").decode()
 
@@ -31,6 +32,12 @@ TEST_SECRET = "whsec_" + base64.b64encode(b"channel-service-test-secret-0123").d
 @pytest.fixture
 def secret() -> str:
     return TEST_SECRET
+
+
+@pytest.fixture
+def admin_headers(secret: str) -> dict[str, str]:
+    """The admin endpoints' bearer token, derived from the shared secret."""
+    return {"authorization": f"Bearer {admin_token(secret)}"}
 
 
 @pytest.fixture
@@ -123,39 +130,77 @@ async def serve() -> AsyncIterator[Callable[[Any], Awaitable[str]]]:
 
 
 class Receiver:
-    """Records signed callback batches; can be told to fail for a while."""
+    """Records signed callback batches; can be told to fail, hang or be slow for a while, and
+    measures how many requests it serves at once."""
 
     def __init__(self, secret: str) -> None:
         self.webhook = Webhook(secret)
         self.batches: list[list[dict[str, Any]]] = []
         self.webhook_ids: list[str] = []
+        self.raw: list[tuple[bytes, dict[str, str]]] = []
+        """Body and headers of each accepted request."""
+        self.request_times: list[float] = []
+        """Loop time at which each request arrived."""
         self.requests = 0
         self.bad_signatures = 0
         self.fail_status: int | None = None
         self.fail_remaining = 0
+        self.fail_headers: dict[str, str] = {}
+        self.down_until: float | None = None
+        """While the loop clock is before this, every request gets 503."""
+        self.hang_seconds = 0.0
+        self.hang_remaining = 0
+        self.latency = 0.0
+        self.active = 0
+        self.max_active = 0
         self.url = ""
         self.app = FastAPI()
         self.app.post("/receipts")(self.receive)
 
-    def fail(self, status: int, times: int = 1_000_000) -> None:
-        self.fail_status, self.fail_remaining = status, times
+    def fail(self, status: int, times: int = 1_000_000, headers: dict[str, str] | None = None) -> None:
+        self.fail_status, self.fail_remaining, self.fail_headers = status, times, headers or {}
 
     def recover(self) -> None:
-        self.fail_status, self.fail_remaining = None, 0
+        self.fail_status, self.fail_remaining, self.down_until = None, 0, None
+
+    def down_for(self, seconds: float) -> None:
+        self.down_until = asyncio.get_running_loop().time() + seconds
+
+    def hang(self, seconds: float, times: int) -> None:
+        """Answer the next `times` requests only after `seconds` (a 503 nobody waits for)."""
+        self.hang_seconds, self.hang_remaining = seconds, times
 
     async def receive(self, request: Request) -> Response:
         self.requests += 1
+        self.request_times.append(asyncio.get_running_loop().time())
+        self.active += 1
+        self.max_active = max(self.max_active, self.active)
+        try:
+            return await self._answer(request)
+        finally:
+            self.active -= 1
+
+    async def _answer(self, request: Request) -> Response:
         body = await request.body()
         try:
             payload = self.webhook.verify(body, dict(request.headers))
         except WebhookVerificationError:
             self.bad_signatures += 1
             return Response(status_code=401)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if self.hang_remaining > 0:
+            self.hang_remaining -= 1
+            await asyncio.sleep(self.hang_seconds)
+            return Response(status_code=503)
+        if self.down_until is not None and asyncio.get_running_loop().time() < self.down_until:
+            return Response(status_code=503)
         if self.fail_status is not None and self.fail_remaining > 0:
             self.fail_remaining -= 1
-            return Response(status_code=self.fail_status)
+            return Response(status_code=self.fail_status, headers=self.fail_headers)
         self.batches.append(payload["events"])
         self.webhook_ids.append(request.headers["webhook-id"])
+        self.raw.append((body, dict(request.headers)))
         return Response(status_code=204)
 
     @property
@@ -189,14 +234,16 @@ async def channel_service(
     serve: Callable[[Any], Awaitable[str]],
     sign: Callable[..., dict[str, str]],
     send_body: Callable[..., bytes],
+    admin_headers: dict[str, str],
 ) -> AsyncIterator[Callable[..., Awaitable[ChannelServiceHandle]]]:
-    """Start a real channel service (uvicorn) with settings overrides; returns a handle."""
+    """Start a real channel service (uvicorn) with settings overrides; returns a handle whose
+    client carries the admin token."""
     clients: list[httpx.AsyncClient] = []
 
     async def start(**overrides: Any) -> ChannelServiceHandle:
         app = create_app(make_settings(**overrides))
         base_url = await serve(app)
-        client = httpx.AsyncClient(base_url=base_url, timeout=10)
+        client = httpx.AsyncClient(base_url=base_url, timeout=10, headers=admin_headers)
         clients.append(client)
         return ChannelServiceHandle(app, client, sign, send_body)
 

@@ -22,10 +22,12 @@ WRONG_SECRET = "whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC0wMTIz"
 
 
 @pytest_asyncio.fixture
-async def api(make_settings: Callable[..., Settings]) -> AsyncIterator[httpx.AsyncClient]:
+async def api(
+    make_settings: Callable[..., Settings], admin_headers: dict[str, str]
+) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(make_settings(intake_queue_size=10))
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://channel") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://channel", headers=admin_headers) as client:
         yield client
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from channel_service.config import Settings as ChannelSettings
 from channel_service.main import create_app as create_channel_app
 from crm.config import DEV_WEBHOOK_SECRET, Settings
+from crm.dispatch.channel_client import admin_headers
 from crm.main import create_app
 
 EVERY_CONSENT = {"email": True, "sms": True, "whatsapp": True, "rcs": True}
@@ -116,7 +117,7 @@ async def test_crm_down_while_receipts_flow_loses_nothing(backend: str, tmp_path
     n = 3_500  # ≈ 10,000 events with duplicates
     async with (
         httpx.AsyncClient(base_url=public_url, timeout=60, headers=await bearer_for(database_url)) as http,
-        httpx.AsyncClient(base_url=channel.url, timeout=60) as channel_http,
+        httpx.AsyncClient(base_url=channel.url, timeout=60, headers=admin_headers(DEV_WEBHOOK_SECRET)) as channel_http,
     ):
         campaign = await launch(http, n)
         await wait_until(lambda: _dispatched(http, campaign["id"], n), seconds=60)
@@ -165,7 +166,9 @@ async def test_channel_service_down_during_launch_backs_off_and_resumes_without_
         waiting = (await http.get(f"/api/campaigns/{campaign['id']}/stats")).json()
         assert waiting["queue"]["dispatched"] == 0 and waiting["queue"]["failed"] == 0
         channel = await serve(channel_app(), channel_socket)
-        async with httpx.AsyncClient(base_url=channel.url, timeout=60) as channel_http:
+        async with httpx.AsyncClient(
+            base_url=channel.url, timeout=60, headers=admin_headers(DEV_WEBHOOK_SECRET)
+        ) as channel_http:
             await wait_until(lambda: settled(http, channel_http, campaign["id"], n), seconds=120)
             channel_stats = (await channel_http.get("/v1/stats")).json()
             assert channel_stats["accepted"] - channel_stats["duplicate_messages"] == n  # each recipient once

@@ -4,12 +4,14 @@
   `batch_size` events or `linger` seconds after its first event, whichever comes first.
 - Signing: Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`). The
   webhook-id is fixed per batch (the same on retries and redrives, as the spec asks); the
-  timestamp and signature are fresh on every attempt.
+  timestamp and signature are fresh on every attempt. During a secret rotation the header carries
+  one signature per configured secret, so a receiver that knows either one accepts it.
 - Concurrency: one semaphore caps in-flight requests (per attempt, not during backoff sleeps).
-- Retries (stamina: exponential backoff with jitter, capped): on timeouts, connection errors,
-  408, 429 and 5xx. A `Retry-After` on 429/503 replaces the computed delay (capped by the max
-  delay). Any other 4xx is permanent (e.g. 401 means the receiver does not share our secret and
-  retrying cannot help): the batch goes to the dead letters at once.
+- Retries (see `retry_policy`: exponential backoff with jitter, capped, for a window of about a
+  day by default) on timeouts, connection errors, 408, 429 and 5xx. A `Retry-After` (seconds or
+  an HTTP date) replaces the computed delay (capped by the max delay). Any other 4xx is permanent
+  (e.g. 401 means the receiver does not share our secret and retrying cannot help): the batch
+  goes to the dead letters at once.
 - Dead letters: batches whose attempts ran out; `redrive()` queues them again.
 """
 
@@ -18,16 +20,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
 
 import httpx
-import stamina
 from standardwebhooks.webhooks import Webhook
 
+from channel_service.retry_policy import RetryPolicy
 from channel_service.stats import ServiceStats
 
 log = logging.getLogger(__name__)
@@ -63,11 +68,22 @@ class DeadLetter:
     failed_at: str
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    max_attempts: int
-    base_delay: float
-    max_delay: float
+class RetryClock(Protocol):
+    """The time base of retry waits (tests substitute a faster one)."""
+
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class LoopClock:
+    """Real time: the running loop's clock and `asyncio.sleep`."""
+
+    def now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 class Outbox:
@@ -107,17 +123,20 @@ class CallbackDispatcher:
     def __init__(
         self,
         *,
-        secret: str,
+        secrets: Sequence[str],
         stats: ServiceStats,
         batch_size: int,
         linger: float,
         concurrency: int,
         timeout: float,
         retry: RetryPolicy,
+        clock: RetryClock | None = None,
     ) -> None:
+        """`secrets`: the current signing secret first, then older ones still valid during a rotation."""
         self.batch_size = batch_size
         self.linger = linger
-        self._webhook = Webhook(secret)
+        self.clock: RetryClock = clock or LoopClock()
+        self._webhooks = [Webhook(secret) for secret in secrets]
         self._stats = stats
         self._concurrency = concurrency
         self._timeout = timeout
@@ -191,36 +210,37 @@ class CallbackDispatcher:
             await asyncio.wait(set(self._deliveries))
         return left_batches, left_events
 
-    def _retry_decision(self, exc: Exception) -> bool | float:
-        if isinstance(exc, CallbackRejectedError):
-            if not exc.retryable:
-                return False
-            if exc.retry_after is not None:
-                return min(exc.retry_after, self._retry.max_delay)
-            return True
-        return isinstance(exc, httpx.TransportError)
-
     async def _deliver(self, batch: CallbackBatch) -> None:
         body = json.dumps({"events": batch.events}, separators=(",", ":"))
+        clock = self.clock
+        started = clock.now()
         attempts = 0
         try:
-            async for attempt in stamina.retry_context(
-                on=self._retry_decision,
-                attempts=self._retry.max_attempts,
-                timeout=None,
-                wait_initial=self._retry.base_delay,
-                wait_max=self._retry.max_delay,
-                wait_jitter=self._retry.base_delay,
-            ):
-                with attempt:
-                    attempts = attempt.num
-                    if attempts > 1:
-                        self._stats.retries += 1
+            while True:
+                attempts += 1
+                if attempts > 1:
+                    self._stats.retries += 1
+                try:
                     await self._post(batch, body)
-        except (CallbackRejectedError, httpx.HTTPError) as exc:
-            self._dead_letter(batch, attempts, exc)
+                    return
+                except (CallbackRejectedError, httpx.HTTPError) as exc:
+                    delay = self._retry_delay(exc, attempts, clock.now() - started)
+                    if delay is None:
+                        self._dead_letter(batch, attempts, exc)
+                        return
+                await clock.sleep(delay)
         finally:
             self._in_flight_events -= len(batch.events)
+
+    def _retry_delay(self, exc: Exception, attempts: int, elapsed: float) -> float | None:
+        """Seconds until the next attempt after `exc`, or None when the batch is given up."""
+        if isinstance(exc, CallbackRejectedError):
+            if not exc.retryable:
+                return None
+            return self._retry.next_delay(attempts, elapsed, random.random(), exc.retry_after)
+        if isinstance(exc, httpx.TransportError):  # timeouts, refused or dropped connections
+            return self._retry.next_delay(attempts, elapsed, random.random())
+        return None
 
     async def _post(self, batch: CallbackBatch, body: str) -> None:
         client = self._client
@@ -232,7 +252,7 @@ class CallbackDispatcher:
                 "content-type": "application/json",
                 "webhook-id": batch.webhook_id,
                 "webhook-timestamp": str(int(now.timestamp())),
-                "webhook-signature": self._webhook.sign(batch.webhook_id, now, body),
+                "webhook-signature": " ".join(webhook.sign(batch.webhook_id, now, body) for webhook in self._webhooks),
             }
             started = time.perf_counter()
             response = await client.post(batch.url, content=body, headers=headers)
@@ -267,10 +287,18 @@ class CallbackDispatcher:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds asked for by a `Retry-After` header (delay-seconds or an HTTP date), if any."""
     value = response.headers.get("retry-after")
     if value is None:
         return None
     try:
         return max(0.0, float(value))
     except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

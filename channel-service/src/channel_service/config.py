@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
 
 from channel_service.lifecycle import ChannelRates
+from channel_service.retry_policy import RetryPolicy
 
 DEV_WEBHOOK_SECRET = "whsec_ZGV2LW9ubHktcmVhY2gtd2ViaG9vay1zZWNyZXQ="
 """Development-only signing secret (the same as the CRM's); start-up warns while in use."""
@@ -24,6 +26,12 @@ class Settings(BaseSettings):
         default=DEV_WEBHOOK_SECRET,
         description="Standard Webhooks secret (`whsec_` + base64) used to verify /v1/send and "
         "to sign callbacks. The default is a development value and logs a warning at start-up.",
+    )
+    webhook_previous_secrets: str = Field(
+        default="",
+        description="During a secret rotation: older `whsec_` secrets (comma-separated) still accepted on "
+        "/v1/send and the admin endpoints, and also used to sign callbacks (one signature per secret, as "
+        "Standard Webhooks allows), so either service can be rotated first.",
     )
     sim_time_scale: float = Field(
         default=60.0,
@@ -82,18 +90,26 @@ class Settings(BaseSettings):
         ge=0,
         description="Real milliseconds a partial batch waits for more events before it is sent.",
     )
-    callback_max_attempts: int = Field(
-        default=8,
-        ge=1,
-        description="Attempts per callback batch before it goes to the dead-letter list.",
-    )
     callback_retry_base_delay: float = Field(
         default=0.5,
         gt=0,
-        description="First retry delay in seconds; doubles per attempt, plus up to this much random jitter.",
+        description="Wait in seconds before the first callback retry; doubles per retry (the upper half of "
+        "each wait is random jitter).",
     )
     callback_retry_max_delay: float = Field(
-        default=30.0, gt=0, description="Cap of one retry delay in seconds (also caps Retry-After)."
+        default=300.0, gt=0, description="Cap of one retry wait in seconds (also caps a receiver's Retry-After)."
+    )
+    callback_retry_window: float = Field(
+        default=86_400.0,
+        gt=0,
+        description="Seconds a failing callback batch keeps being retried (from its first attempt) before it "
+        "goes to the dead-letter list; a day by default, as Standard Webhooks advises, so a receiver "
+        "that is down for minutes or hours loses nothing.",
+    )
+    callback_max_attempts: int | None = Field(
+        default=None,
+        ge=1,
+        description="Optional cap on attempts per callback batch as well (unset: as many as fit in the window).",
     )
     callback_timeout: float = Field(default=10.0, gt=0, description="Timeout in seconds of one callback request.")
     shutdown_flush_timeout: float = Field(
@@ -103,10 +119,35 @@ class Settings(BaseSettings):
     )
 
     @model_validator(mode="after")
+    def _check_secrets(self) -> Settings:
+        secrets = self.webhook_secrets()
+        names = ["webhook_secret", *["webhook_previous_secrets"] * (len(secrets) - 1)]
+        for name, secret in zip(names, secrets, strict=True):
+            try:
+                Webhook(secret)
+            except (ValueError, EmptyWebhookSecretError) as exc:
+                raise ValueError(f"{name}: not a whsec_ + base64 secret ({exc})") from exc
+        return self
+
+    @model_validator(mode="after")
     def _check_delays(self) -> Settings:
         if self.callback_retry_max_delay < self.callback_retry_base_delay:
             raise ValueError("callback_retry_max_delay must be >= callback_retry_base_delay")
         return self
+
+    def webhook_secrets(self) -> list[str]:
+        """The current secret first, then any still accepted during a rotation."""
+        previous = [s.strip() for s in self.webhook_previous_secrets.replace(" ", ",").split(",") if s.strip()]
+        return [self.webhook_secret, *previous]
+
+    def callback_retry_policy(self) -> RetryPolicy:
+        """When failed callback batches are retried and when they are given up."""
+        return RetryPolicy(
+            base_delay=self.callback_retry_base_delay,
+            max_delay=self.callback_retry_max_delay,
+            window=self.callback_retry_window,
+            max_attempts=self.callback_max_attempts,
+        )
 
     def channel_rates(self) -> dict[str, ChannelRates]:
         """Outcome rates keyed by channel name."""

@@ -10,8 +10,9 @@ from fastapi import FastAPI
 from standardwebhooks.webhooks import Webhook
 
 from channel_service.config import Settings
-from channel_service.router import router
+from channel_service.router import admin_router, router
 from channel_service.service import ChannelService
+from channel_service.signatures import admin_token
 
 logging.getLogger("channel_service").setLevel(logging.INFO)
 
@@ -36,8 +37,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.channel_service = service
-    app.state.webhook = Webhook(service.settings.webhook_secret)
+    secrets = service.settings.webhook_secrets()
+    app.state.webhooks = tuple(Webhook(secret) for secret in secrets)
+    app.state.admin_tokens = tuple(admin_token(secret) for secret in secrets)
     app.include_router(router)
+    app.include_router(admin_router)
     return app
 
 

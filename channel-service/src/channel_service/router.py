@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 from standardwebhooks.webhooks import Webhook
 
@@ -19,7 +20,7 @@ from channel_service.schemas import (
     SendRequest,
 )
 from channel_service.service import ChannelService
-from channel_service.signatures import InvalidSignatureError, verify_signature
+from channel_service.signatures import InvalidSignatureError, is_admin_token, verify_signature
 
 router = APIRouter()
 
@@ -29,12 +30,38 @@ def get_service(request: Request) -> ChannelService:
     return service
 
 
-def get_webhook(request: Request) -> Webhook:
-    webhook: Webhook = request.app.state.webhook
-    return webhook
+def get_webhooks(request: Request) -> tuple[Webhook, ...]:
+    webhooks: tuple[Webhook, ...] = request.app.state.webhooks
+    return webhooks
 
 
 ServiceDep = Annotated[ChannelService, Depends(get_service)]
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="AdminToken",
+    description="base64url(HMAC-SHA256(key of WEBHOOK_SECRET, 'reach channel-service admin token v1')), unpadded",
+)
+
+
+def require_admin(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    """Admin endpoints need `Authorization: Bearer <token derived from the shared secret>`."""
+    presented = credentials.credentials if credentials is not None else None
+    if not is_admin_token(request.app.state.admin_tokens, presented):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "admin endpoints need Authorization: Bearer <token derived from WEBHOOK_SECRET>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+admin_router = APIRouter(
+    dependencies=[Depends(require_admin)],
+    responses={401: {"description": "Missing or wrong admin token"}},
+)
+"""The operator's endpoints: stats, ground-truth events, dead letters and their redrive."""
 
 _SEND_BODY_SCHEMA = SendRequest.model_json_schema(ref_template="#/components/schemas/{model}")
 
@@ -54,12 +81,12 @@ _SEND_BODY_SCHEMA = SendRequest.model_json_schema(ref_template="#/components/sch
 async def send_messages(
     request: Request,
     service: ServiceDep,
-    webhook: Annotated[Webhook, Depends(get_webhook)],
+    webhooks: Annotated[tuple[Webhook, ...], Depends(get_webhooks)],
 ) -> SendAccepted:
     """Accept a signed batch of messages; their lifecycles play asynchronously."""
     body = await request.body()
     try:
-        verify_signature(webhook, body, request.headers)
+        verify_signature(webhooks, body, request.headers)
     except InvalidSignatureError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"invalid signature: {exc}") from exc
     try:
@@ -82,13 +109,13 @@ async def send_messages(
     return SendAccepted(accepted=len(messages), queued=admission.queued, duplicates=admission.duplicates)
 
 
-@router.get("/v1/stats")
+@admin_router.get("/v1/stats")
 async def read_stats(service: ServiceDep) -> dict[str, Any]:
     """Queue depth, lifecycles in flight, events, callbacks, retries and dead letters."""
     return service.snapshot()
 
 
-@router.get("/v1/events", response_model=EventsPage)
+@admin_router.get("/v1/events", response_model=EventsPage)
 async def list_events(
     service: ServiceDep,
     communication_id: str | None = None,
@@ -104,7 +131,7 @@ async def list_events(
     return EventsPage(events=events, next_after=next_after)
 
 
-@router.get("/v1/dead-letters", response_model=list[DeadLetterSummary])
+@admin_router.get("/v1/dead-letters", response_model=list[DeadLetterSummary])
 async def list_dead_letters(service: ServiceDep) -> list[DeadLetterSummary]:
     return [
         DeadLetterSummary(
@@ -119,7 +146,7 @@ async def list_dead_letters(service: ServiceDep) -> list[DeadLetterSummary]:
     ]
 
 
-@router.post("/v1/dead-letters/redrive", response_model=RedriveResult)
+@admin_router.post("/v1/dead-letters/redrive", response_model=RedriveResult)
 async def redrive_dead_letters(service: ServiceDep) -> RedriveResult:
     """Queue every dead-lettered batch for delivery again."""
     batches, events = service.callbacks.redrive()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
-from channel_service.callbacks import CallbackDispatcher, RetryPolicy
+from channel_service.callbacks import CallbackDispatcher
 from channel_service.config import DEV_WEBHOOK_SECRET, Settings
 from channel_service.event_log import GroundTruthLog
 from channel_service.intake import Admission, IntakeQueue, WorkerPool
@@ -16,6 +17,38 @@ from channel_service.playback import LifecyclePlayer
 from channel_service.stats import ServiceStats
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ShutdownReport:
+    """What a stopping service leaves unfinished."""
+
+    queued_messages: int
+    lifecycles_unfinished: int
+    """Accepted messages whose lifecycle had events still to come."""
+    callback_batches_undelivered: int
+    callback_events_undelivered: int
+    dead_letter_batches: int
+    dead_letter_events: int
+
+    @property
+    def pending(self) -> bool:
+        return any(
+            (
+                self.queued_messages,
+                self.lifecycles_unfinished,
+                self.callback_events_undelivered,
+                self.dead_letter_events,
+            )
+        )
+
+    def __str__(self) -> str:
+        return (
+            f"{self.queued_messages} queued messages and {self.lifecycles_unfinished} lifecycles not played "
+            f"to the end; {self.callback_batches_undelivered} callback batches "
+            f"({self.callback_events_undelivered} events) undelivered; {self.dead_letter_batches} dead letters "
+            f"({self.dead_letter_events} events)"
+        )
 
 
 class ChannelService:
@@ -34,17 +67,13 @@ class ChannelService:
             stats=self.stats,
         )
         self.callbacks = CallbackDispatcher(
-            secret=settings.webhook_secret,
+            secrets=settings.webhook_secrets(),
             stats=self.stats,
             batch_size=settings.callback_batch_size,
             linger=settings.callback_linger_ms / 1000,
             concurrency=settings.callback_concurrency,
             timeout=settings.callback_timeout,
-            retry=RetryPolicy(
-                max_attempts=settings.callback_max_attempts,
-                base_delay=settings.callback_retry_base_delay,
-                max_delay=settings.callback_retry_max_delay,
-            ),
+            retry=settings.callback_retry_policy(),
         )
         self.intake = IntakeQueue(settings.intake_queue_size, self.stats)
         self.workers = WorkerPool(self.intake, self.player, settings.workers)
@@ -65,24 +94,24 @@ class ChannelService:
         self.player.start(asyncio.get_running_loop())
         self.workers.start()
 
-    async def stop(self) -> None:
-        """Stop intake and timers, then give pending callbacks a short time to go out."""
+    async def stop(self) -> ShutdownReport:
+        """Stop intake and timers, give pending callbacks a short time to go out, and report
+        (log, and return) everything that did not finish: it is lost with the process."""
         self.intake.close()
         await self.workers.stop()
         self.player.stop()
         left_batches, left_events = await self.callbacks.drain(self.settings.shutdown_flush_timeout)
         await self.callbacks.close()
-        unfinished = len(self.intake) + self.player.in_flight + left_batches
-        log.log(
-            logging.WARNING if unfinished else logging.INFO,
-            "channel service stopped: %d queued messages and %d lifecycles not played; "
-            "%d callback batches (%d events) undelivered; %d dead letters",
-            len(self.intake),
-            self.player.in_flight,
-            left_batches,
-            left_events,
-            len(self.callbacks.dead_letters),
+        report = ShutdownReport(
+            queued_messages=len(self.intake),
+            lifecycles_unfinished=self.player.in_flight,
+            callback_batches_undelivered=left_batches,
+            callback_events_undelivered=left_events,
+            dead_letter_batches=len(self.callbacks.dead_letters),
+            dead_letter_events=self.callbacks.dead_letter_events,
         )
+        log.log(logging.WARNING if report.pending else logging.INFO, "channel service stopped: %s", report)
+        return report
 
     def snapshot(self) -> dict[str, Any]:
         stats = self.stats

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +61,18 @@ class OutboundMessage:
         return data
 
 
+ADMIN_TOKEN_CONTEXT = b"reach channel-service admin token v1"
+
+
+def admin_headers(secret: str) -> dict[str, str]:
+    """`Authorization` for the channel service's admin endpoints (/v1/stats, /v1/events, dead letters):
+    a bearer token derived from the shared webhook secret, base64url(HMAC-SHA256(key, context)) unpadded
+    (the channel service's `signatures.admin_token`)."""
+    key = base64.b64decode(secret.removeprefix("whsec_") + "==")
+    digest = hmac.new(key, ADMIN_TOKEN_CONTEXT, hashlib.sha256).digest()
+    return {"authorization": "Bearer " + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()}
+
+
 def build_http_client(base_url: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         base_url=base_url,
@@ -96,13 +111,13 @@ class ChannelClient:
         raise ChannelRejected(response.status_code, detail)
 
     async def stats(self) -> dict[str, Any]:
-        response = await self.http.get("/v1/stats")
+        response = await self.http.get("/v1/stats", headers=admin_headers(self.secret))
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result
 
     async def redrive_dead_letters(self) -> dict[str, Any]:
-        response = await self.http.post("/v1/dead-letters/redrive")
+        response = await self.http.post("/v1/dead-letters/redrive", headers=admin_headers(self.secret))
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result

@@ -26,7 +26,7 @@ async def delivery_status(request: Request) -> DeliveryStatus:
     try:
         return DeliveryStatus(reachable=True, channel_service=await client.stats())
     except httpx.HTTPError as exc:
-        return DeliveryStatus(reachable=False, channel_service=None, error=f"channel service unreachable: {exc!r}")
+        return DeliveryStatus(reachable=False, channel_service=None, error=_upstream_problem(exc))
 
 
 @router.post("/dead-letters/redrive")
@@ -35,4 +35,13 @@ async def redrive_dead_letters(request: Request) -> dict[str, Any]:
     try:
         return await client.redrive_dead_letters()
     except httpx.HTTPError as exc:
-        raise UpstreamUnavailable(f"channel service unreachable: {exc!r}") from None
+        raise UpstreamUnavailable(_upstream_problem(exc)) from None
+
+
+def _upstream_problem(exc: httpx.HTTPError) -> str:
+    """Why the channel service's admin API could not be used (a 401 means the secrets differ)."""
+    if isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code == 401:
+        return "channel service refused the CRM's admin token (401): WEBHOOK_SECRET differs between the services"
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"channel service answered HTTP {exc.response.status_code}"
+    return f"channel service unreachable: {exc!r}"
