@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from crm.agent.planner.lexicon import Lexicon, Sense, closest
+from crm.agent.planner.lexicon import COMMON_WORDS, Lexicon, Sense, closest
+from crm.agent.planner.spelling import misspelling_of
 from crm.agent.planner.types import Vocabulary
 from crm.segments.dsl import FilterGroup
 from crm.segments.explain import explain_group
@@ -210,8 +211,8 @@ def _fuzzy(parse: Parse, known: frozenset[str]) -> None:
                     edits.append((start, end2, _fuzzy_entity(parse, found, pair)))
                     index += 2
                     continue
-        if is_word(token) and len(token) >= 5:
-            found = closest(token, parse.lexicon.fuzzy_single)
+        if is_word(token):
+            found = misspelling_of(token, parse.lexicon.fuzzy_single, COMMON_WORDS)
             if found:
                 edits.append((start, end, _fuzzy_entity(parse, found, token)))
         index += 1

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from crm.agent.planner.spelling import ENGLISH
 from crm.agent.planner.text import normalise
 from crm.agent.planner.types import Vocabulary
 from crm.catalog import CATEGORY_SYNONYMS
@@ -453,9 +454,11 @@ def build_lexicon(vocabulary: Vocabulary) -> Lexicon:
 
 
 def closest(word: str, options: dict[str, Sense], cutoff: float = 0.8) -> str | None:
-    """The closest phrase to a misspelt word, if one is close enough and the word is not an
-    ordinary word in its own right."""
+    """The closest phrase to a misspelt pair of words, if one is close enough and the words are
+    not ordinary words in their own right (single words: `spelling.misspelling_of`)."""
     if word in COMMON_WORDS or not re.fullmatch(r"[a-z][a-z ']+", word):
+        return None
+    if any(w in ENGLISH for w in word.split()):
         return None
     found = difflib.get_close_matches(word, list(options), n=1, cutoff=cutoff)
     return found[0] if found else None
