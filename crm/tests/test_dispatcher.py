@@ -1,18 +1,34 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from reach_auth import bearer_for
+from reach_databases import fresh_database_url
 from reach_dispatch import Clock, FakeChannel
 from reach_factories import customer
-from sqlalchemy import select, update
+from reach_servers import bind_loopback, serve, url_of, wait_until
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from crm.dispatch.channel_client import ChannelRejected, ChannelUnavailable, OutboundMessage
+from channel_service.config import Settings as ChannelSettings
+from channel_service.main import create_app as create_channel_app
+from crm.config import DEV_WEBHOOK_SECRET, Settings
+from crm.db import create_engine, create_sessionmaker
+from crm.dispatch.channel_client import (
+    ChannelClient,
+    ChannelRejected,
+    ChannelUnavailable,
+    OutboundMessage,
+    admin_headers,
+)
 from crm.dispatch.dispatcher import Dispatcher
+from crm.main import create_app
 from crm.models import Campaign, Communication
 
 
@@ -161,3 +177,117 @@ async def test_the_configured_retry_base_sets_the_backoff(
     assert all(50.0 <= s <= 100.0 for s in delays), delays
     clock.now += timedelta(seconds=49)
     assert (await worker.dispatch_once()).claimed == 0
+
+
+class PausesAfterSending(ChannelClient):
+    """The real client; after `pause_after` batches were accepted by the channel service it hangs
+    before returning, so the dispatcher is stuck between sending and acknowledging."""
+
+    def __init__(self, http: httpx.AsyncClient, secret: str, pause_after: int) -> None:
+        super().__init__(http, secret)
+        self.pause_after = pause_after
+        self.accepted_batches = 0
+        self.paused = asyncio.Event()
+
+    async def send(self, callback_url: str, messages: list[OutboundMessage]) -> dict[str, Any]:
+        result = await super().send(callback_url, messages)
+        self.accepted_batches += 1
+        if self.accepted_batches >= self.pause_after:
+            self.paused.set()
+            await asyncio.sleep(3600)
+        return result
+
+
+async def test_cancelling_the_dispatcher_mid_launch_sends_each_recipient_once_via_the_real_channel_service(
+    backend: str, tmp_path: Path
+) -> None:
+    n, batch = 120, 20
+    database_url = await fresh_database_url(backend, tmp_path, name="crash")
+    channel = await serve(
+        create_channel_app(
+            ChannelSettings(_env_file=None, webhook_secret=DEV_WEBHOOK_SECRET, sim_time_scale=1_000_000.0, sim_seed=5)
+        )
+    )
+    crm_socket = bind_loopback()
+    crm = await serve(
+        create_app(
+            Settings(
+                database_url=database_url,
+                run_migrations_on_startup=False,
+                run_dispatcher=False,
+                web_dist_dir="/nonexistent",
+                quiet_hours="",
+                frequency_cap=0,
+            )
+        ),
+        crm_socket,
+    )
+    engine = create_engine(database_url)
+    maker = create_sessionmaker(engine)
+    try:
+        async with (
+            httpx.AsyncClient(base_url=crm.url, headers=await bearer_for(database_url), timeout=30) as crm_http,
+            httpx.AsyncClient(base_url=channel.url, timeout=30) as sends_http,
+            httpx.AsyncClient(base_url=channel.url, headers=admin_headers(DEV_WEBHOOK_SECRET), timeout=30) as admin,
+        ):
+            campaign_id = await launch(crm_http, n)
+
+            def worker(client: ChannelClient) -> Dispatcher:
+                return Dispatcher(
+                    maker=maker,
+                    client=client,
+                    callback_url=f"{url_of(crm_socket)}/api/webhooks/receipts",
+                    batch_size=batch,
+                    claim_ttl_seconds=0.5,
+                    poll_seconds=0.05,
+                )
+
+            doomed_client = PausesAfterSending(sends_http, DEV_WEBHOOK_SECRET, pause_after=3)
+            stop = asyncio.Event()
+            doomed = asyncio.create_task(worker(doomed_client).run(stop))
+            await asyncio.wait_for(doomed_client.paused.wait(), timeout=30)
+            doomed.cancel()  # the process dies with its third batch sent but not acknowledged
+            with pytest.raises(asyncio.CancelledError):
+                await doomed
+            async with maker() as session:
+                left = dict((await session.execute(select(Communication.state, func.count()).group_by("state"))).all())
+            assert left == {"dispatched": 2 * batch, "claimed": batch, "queued": n - 3 * batch}
+
+            survivor = asyncio.create_task(worker(ChannelClient(sends_http, DEV_WEBHOOK_SECRET)).run(stop))
+
+            async def all_dispatched() -> bool:
+                stats = (await crm_http.get(f"/api/campaigns/{campaign_id}/stats")).json()
+                return bool(stats["queue"]["dispatched"] == n and stats["status"] == "completed")
+
+            await wait_until(all_dispatched, seconds=60)
+            stop.set()
+            await asyncio.wait_for(survivor, timeout=15)
+
+            channel_stats = (await admin.get("/v1/stats")).json()
+            # The unacknowledged batch was sent again; the channel service played each recipient once.
+            assert (channel_stats["accepted"], channel_stats["duplicate_messages"]) == (n, batch)
+            uid = (await crm_http.get(f"/api/campaigns/{campaign_id}")).json()["uid"]
+            await wait_until(lambda: _sent_events_settled(admin, n), seconds=30)
+            sent = Counter(e["communication_id"] for e in await _channel_events(admin) if e["type"] == "sent")
+            assert len(sent) == n and set(sent.values()) == {1}
+            assert all(cid.startswith(f"{uid}-") for cid in sent)
+    finally:
+        await engine.dispose()
+        for server in (crm, channel):
+            await server.stop()
+
+
+async def _channel_events(admin: httpx.AsyncClient) -> list[dict[str, Any]]:
+    """The channel service's log of unique events (its own ground truth), all pages."""
+    events: list[dict[str, Any]] = []
+    after = -1
+    while True:
+        page = (await admin.get("/v1/events", params={"after": after, "limit": 10_000})).json()
+        if not page["events"]:
+            return events
+        events += page["events"]
+        after = page["next_after"]
+
+
+async def _sent_events_settled(admin: httpx.AsyncClient, n: int) -> bool:
+    return sum(e["type"] == "sent" for e in await _channel_events(admin)) >= n
