@@ -7,11 +7,11 @@ duplicates of a lifecycle's events gives the same final row.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, or_, select, update
+from sqlalchemy import BigInteger, DateTime, String, and_, bindparam, case, func, or_, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.db import utcnow
@@ -59,35 +59,85 @@ async def insert_new_events(session: AsyncSession, rows: Sequence[dict[str, Any]
     return new
 
 
-def _earliest(column: Any) -> Any:
-    """The column moves only to an earlier time (or from unset)."""
-    return or_(column.is_(None), column > bindparam("b_at"))
+LIFECYCLE = ("sent", "delivered", "opened", "read", "clicked", "converted", "failed")
+# With its lifecycle timestamp, each type may carry one more column, set from the same (earliest) event.
+CARRIED = {"converted": ("conversion_value_minor", "value_minor"), "failed": ("failure_reason", "reason")}
 
 
-def _update_for(event_type: str) -> Any:
-    column = C[f"{event_type}_at"]
-    values: dict[str, Any] = {column.name: case((_earliest(column), bindparam("b_at")), else_=column)}
-    if event_type == "converted":
-        values["conversion_value_minor"] = case(
-            (_earliest(column), bindparam("b_value")), else_=C.conversion_value_minor
+def earliest_per_communication(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per communication: for each event type its earliest time in this batch (and that
+    event's value or reason), None for types the batch does not have."""
+    rows: dict[str, dict[str, Any]] = {}
+    for event in events:
+        row = rows.setdefault(
+            event["communication_id"],
+            {
+                "b_cid": event["communication_id"],
+                **{f"b_{t}": None for t in LIFECYCLE},
+                "b_value": None,
+                "b_reason": None,
+            },
         )
-    if event_type == "failed":
-        values["failure_reason"] = case((_earliest(column), bindparam("b_reason")), else_=C.failure_reason)
+        kind, at = event["type"], event["occurred_at"]
+        if row[f"b_{kind}"] is None or at < row[f"b_{kind}"]:
+            row[f"b_{kind}"] = at
+            if kind == "converted":
+                row["b_value"] = event["value_minor"]
+            if kind == "failed":
+                row["b_reason"] = event["reason"]
+    return [rows[cid] for cid in sorted(rows)]
+
+
+def _moves_earlier(column: Any, incoming: Any) -> Any:
+    """The batch has this type and it is earlier than what is stored (or nothing is stored)."""
+    return and_(incoming.is_not(None), or_(column.is_(None), column > incoming))
+
+
+def _lifecycle_values(incoming: Any) -> dict[str, Any]:
+    """SET clause: each timestamp moves only to an earlier time; value/reason go with it."""
+    values: dict[str, Any] = {}
+    for kind in LIFECYCLE:
+        column = C[f"{kind}_at"]
+        moves = _moves_earlier(column, incoming(kind))
+        values[column.name] = case((moves, incoming(kind)), else_=column)
+        if kind in CARRIED:
+            target, source = CARRIED[kind]
+            values[target] = case((moves, incoming(source)), else_=C[target])
+    return values
+
+
+def _postgres_update(rows: Sequence[dict[str, Any]]) -> Any:
+    """One set-based UPDATE … FROM unnest(arrays): a single statement and round trip per batch."""
+    names = ["b_cid", *(f"b_{t}" for t in LIFECYCLE), "b_value", "b_reason"]
+    types: dict[str, Any] = {"b_cid": String(), "b_value": BigInteger(), "b_reason": String()}
+    arrays = [
+        bindparam(name, [r[name] for r in rows], type_=postgresql.ARRAY(types.get(name, DateTime(timezone=True))))
+        for name in names
+    ]
+    source = func.unnest(*arrays).table_valued(*names).render_derived(name="incoming")
+    by_source = {"value_minor": "b_value", "reason": "b_reason", **{t: f"b_{t}" for t in LIFECYCLE}}
     return (
         update(communications_table)
-        .where(and_(C.communication_id == bindparam("b_cid"), _earliest(column)))
-        .values(values)
+        .where(C.communication_id == source.c.b_cid)
+        .values(_lifecycle_values(lambda key: source.c[by_source[key]]))
     )
 
 
+_SQLITE_UPDATE = (
+    update(communications_table)
+    .where(C.communication_id == bindparam("b_cid"))
+    .values(
+        _lifecycle_values(lambda key: bindparam({"value_minor": "b_value", "reason": "b_reason"}.get(key, f"b_{key}")))
+    )
+)
+
+
 async def apply_events(session: AsyncSession, events: Sequence[dict[str, Any]]) -> None:
-    by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for event in events:
-        params = {"b_cid": event["communication_id"], "b_at": event["occurred_at"]}
-        if event["type"] == "converted":
-            params["b_value"] = event["value_minor"]
-        if event["type"] == "failed":
-            params["b_reason"] = event["reason"]
-        by_type[event["type"]].append(params)
-    for event_type, batch in by_type.items():
-        await session.execute(_update_for(event_type), batch)
+    """Applies new, matched events: per communication, each timestamp becomes the earliest seen."""
+    rows = earliest_per_communication(events)
+    if not rows:
+        return
+    if dialect_name(session) == "postgresql":
+        await session.execute(_postgres_update(rows))
+    else:
+        await session.execute(_SQLITE_UPDATE, rows)
