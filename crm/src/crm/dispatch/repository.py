@@ -52,22 +52,63 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int, worker: st
 
 
 async def load_claimed(session: AsyncSession, ids: Sequence[int]) -> list[ClaimedSend]:
-    """Each claimed send with what deciding and rendering it needs."""
+    """Each claimed send with what deciding and rendering it needs. Per row only the send, its
+    customer and their stats are loaded; campaigns once per distinct campaign, and the sequence
+    tables only for sequence sends (campaign sends, most rows, leave them NULL)."""
+    rows = (
+        await session.execute(
+            select(C, Customer, CustomerStats)
+            .join(Customer, Customer.id == C.customer_id)
+            .outerjoin(CustomerStats, CustomerStats.customer_id == C.customer_id)
+            .where(C.id.in_(list(ids)))
+            .order_by(C.id)
+        )
+    ).all()
+    campaign_ids = sorted({c.campaign_id for c, _, _ in rows if c.campaign_id is not None})
+    campaigns = (
+        {c.id: c for c in (await session.scalars(select(Campaign).where(Campaign.id.in_(campaign_ids)))).all()}
+        if campaign_ids
+        else {}
+    )
+    journeys = await _journeys(session, sorted({c.enrollment_id for c, _, _ in rows if c.enrollment_id is not None}))
+    sequence_ids = sorted({c.sequence_id for c, _, _ in rows if c.sequence_id is not None})
+    sequences = (
+        {s.id: s for s in (await session.scalars(select(Sequence_).where(Sequence_.id.in_(sequence_ids)))).all()}
+        if sequence_ids
+        else {}
+    )
+    sends = []
+    for communication, customer, stats in rows:
+        enrollment, version = journeys.get(communication.enrollment_id or 0, (None, None))
+        sends.append(
+            ClaimedSend(
+                communication,
+                customer,
+                stats,
+                campaigns.get(communication.campaign_id or 0),
+                enrollment,
+                sequences.get(communication.sequence_id or 0),
+                version,
+            )
+        )
+    return sends
+
+
+async def _journeys(
+    session: AsyncSession, enrollment_ids: Sequence[int]
+) -> dict[int, tuple[Enrollment, SequenceVersion | None]]:
+    """Each enrollment with the sequence version its contact is on."""
+    if not enrollment_ids:
+        return {}
     result = await session.execute(
-        select(C, Customer, CustomerStats, Campaign, Enrollment, Sequence_, SequenceVersion)
-        .join(Customer, Customer.id == C.customer_id)
-        .outerjoin(CustomerStats, CustomerStats.customer_id == C.customer_id)
-        .outerjoin(Campaign, Campaign.id == C.campaign_id)
-        .outerjoin(Enrollment, Enrollment.id == C.enrollment_id)
-        .outerjoin(Sequence_, Sequence_.id == C.sequence_id)
+        select(Enrollment, SequenceVersion)
         .outerjoin(
             SequenceVersion,
             and_(SequenceVersion.sequence_id == Enrollment.sequence_id, SequenceVersion.version == Enrollment.version),
         )
-        .where(C.id.in_(list(ids)))
-        .order_by(C.id)
+        .where(Enrollment.id.in_(list(enrollment_ids)))
     )
-    return [ClaimedSend(*row) for row in result]
+    return {enrollment.id: (enrollment, version) for enrollment, version in result}
 
 
 async def mark_dispatched(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
