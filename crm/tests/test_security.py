@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from liquid.exceptions import ResourceLimitError
 from reach_auth import TEST_EMAIL, operator_with_token
 from reach_factories import customer
 from reach_receipts import make_communications
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.config import DEV_WEBHOOK_SECRET, Settings
 from crm.main import create_app
 from crm.signing import signed_headers
+from crm.templating import SAMPLE_CONTEXT, check_template, render
 
 NEW_SECRET = "whsec_" + base64.b64encode(b"a-brand-new-webhook-secret-2026!").decode()
 
@@ -243,3 +245,44 @@ async def test_a_request_cannot_pass_its_draft_off_as_the_copilots(client: httpx
             await client.get("/api/audit", params={"entity_type": kind, "entity_id": created.json()["id"]})
         ).json()
         assert [(e["actor"], e["action"]) for e in entries] == [(TEST_EMAIL, "created")]
+
+
+ENDLESS_LOOP = "{% for i in (1..1000000000) %}Hi {{ first_name }} {% endfor %}"
+DOUBLING = "{% assign s = name %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}{{ s | size }}"
+
+
+@pytest.mark.parametrize(
+    "template", [ENDLESS_LOOP, DOUBLING, "{% for i in (1..999) %}{{ last_item }} {{ email }} {% endfor %}"]
+)
+async def test_a_template_too_expensive_to_render_is_refused_at_draft_time(
+    client: httpx.AsyncClient, template: str
+) -> None:
+    campaign = await client.post(
+        "/api/campaigns",
+        json={"name": "loop", "channel": "sms", "filter": {"conditions": []}, "message": {"body": template}},
+    )
+    assert campaign.status_code == 422, campaign.text
+    (problem,) = campaign.json()["detail"]
+    assert problem["loc"] == ["body", "message", "body"] and "too expensive to render" in problem["msg"]
+    email_step = {
+        "channel": "email",
+        "subject": template,
+        "body": "Hello",
+        "delay": {"value": 0, "unit": "hours"},
+        "condition": "always",
+    }
+    sequence = await client.post(
+        "/api/sequences", json={"name": "loop", "filter": {"conditions": []}, "steps": [email_step]}
+    )
+    assert sequence.status_code == 422, sequence.text
+    assert sequence.json()["detail"][0]["loc"] == ["body", "steps", 0, "subject"]
+
+
+def test_rendering_stays_bounded_when_a_customers_data_drives_the_loop() -> None:
+    template = "{% for i in (1..order_count) %}*{% endfor %}"
+    check_template(template)  # fine for the sample customer
+    assert render(template, SAMPLE_CONTEXT | {"order_count": 3}) == "***"
+    with pytest.raises(ResourceLimitError):
+        render(template, SAMPLE_CONTEXT | {"order_count": 1_000_000_000})
+    with pytest.raises(ResourceLimitError):
+        render("{{ name }}" * 10, SAMPLE_CONTEXT | {"name": "x" * 20_000})
