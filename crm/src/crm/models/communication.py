@@ -54,7 +54,7 @@ class Communication(Base):
 
     __table_args__ = (
         Index("ix_communications_state_due", "state", "due_at"),
-        Index("ix_communications_campaign", "campaign_id"),
+        Index("ix_communications_campaign_state", "campaign_id", "state"),
         # Partial: campaign sends (most rows) leave these NULL and cost nothing to index.
         Index(
             "ix_communications_sequence_step",
