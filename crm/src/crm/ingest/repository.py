@@ -7,31 +7,38 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.db import utcnow
+from crm.ingest.bulk import is_postgres, lookup_chunks, one_of, write_rows
 from crm.models import Customer, CustomerStats, Order, OrderItem
 from crm.models.customer import encode_tags
 from crm.models.order import NON_COUNTING_ORDER_STATUSES
-from crm.sql import chunked, dialect_name, insert_ignoring_conflicts, upsert
+from crm.sql import chunked
 from crm.tables import customer_stats_table, customers_table, order_items_table, orders_table
 
 CHUNK = 1000
+STATS_CHUNK = 5000  # customers recomputed per statement
 
 
 def _group_by_keys(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
-    """Rows of one statement must share their columns; partial updates differ, so group them."""
+    """Rows of one statement must share their columns; partial updates differ, so group them.
+    Each group is sorted by external_id, so concurrent upserts lock rows in one order."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[tuple(sorted(row))].append(row)
+    for group in groups.values():
+        group.sort(key=lambda row: str(row["external_id"]))
     return groups
 
 
 async def customer_ids_by_external_id(session: AsyncSession, external_ids: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for part in chunked(list(external_ids), CHUNK):
-        result = await session.execute(select(Customer.external_id, Customer.id).where(Customer.external_id.in_(part)))
+    for part in lookup_chunks(session, list(external_ids)):
+        result = await session.execute(
+            select(Customer.external_id, Customer.id).where(one_of(session, Customer.external_id, part))
+        )
         found.update({ext: cid for ext, cid in result})
     return found
 
@@ -48,52 +55,88 @@ async def external_ids_by_email(session: AsyncSession, emails: Sequence[str]) ->
     return found
 
 
-async def upsert_customers(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    now = utcnow()
+async def upsert_customers(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert or update by external_id (only the columns each row gives); external_id -> id."""
+    ids: dict[str, int] = {}
     for keys, group in _group_by_keys(rows).items():
-        update_columns = [k for k in keys if k != "external_id"] + ["updated_at"]
-        statement = upsert(session, customers_table, ["external_id"], update_columns)
-        for part in chunked(group, CHUNK):
-            await session.execute(statement, [{**row, "updated_at": now} for row in part])
+        written = await write_rows(
+            session,
+            customers_table,
+            group,
+            conflict_columns=["external_id"],
+            update_columns=[k for k in keys if k != "external_id"] + ["updated_at"],
+            constants={"updated_at": utcnow()},
+            returning=["external_id", "id"],
+        )
+        ids.update({ext: cid for ext, cid in written})
+    return ids
 
 
 async def ensure_stats_rows(session: AsyncSession, customer_ids: Iterable[int]) -> None:
-    rows = [{"customer_id": cid} for cid in customer_ids]
-    statement = insert_ignoring_conflicts(session, customer_stats_table, ["customer_id"])
-    for part in chunked(rows, CHUNK):
-        await session.execute(statement, list(part))
+    rows = [{"customer_id": cid} for cid in sorted(customer_ids)]
+    await write_rows(session, customer_stats_table, rows, conflict_columns=["customer_id"], update_columns=[])
 
 
 async def orders_by_external_id(session: AsyncSession, external_ids: Sequence[str]) -> dict[str, tuple[int, int, str]]:
     """external_id -> (order id, customer id, status) for the orders that exist."""
     found: dict[str, tuple[int, int, str]] = {}
-    for part in chunked(list(external_ids), CHUNK):
+    for part in lookup_chunks(session, list(external_ids)):
         result = await session.execute(
-            select(Order.external_id, Order.id, Order.customer_id, Order.status).where(Order.external_id.in_(part))
+            select(Order.external_id, Order.id, Order.customer_id, Order.status).where(
+                one_of(session, Order.external_id, part)
+            )
         )
         found.update({ext: (oid, cid, status) for ext, oid, cid, status in result})
     return found
 
 
-async def upsert_orders(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    now = utcnow()
+async def upsert_orders(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, tuple[int, int, str]]:
+    """Insert or update by external_id; external_id -> (order id, customer id, status) as written."""
+    written_orders: dict[str, tuple[int, int, str]] = {}
     for keys, group in _group_by_keys(rows).items():
-        update_columns = [k for k in keys if k != "external_id"] + ["updated_at"]
-        statement = upsert(session, orders_table, ["external_id"], update_columns)
-        for part in chunked(group, CHUNK):
-            await session.execute(statement, [{**row, "updated_at": now} for row in part])
+        written = await write_rows(
+            session,
+            orders_table,
+            group,
+            conflict_columns=["external_id"],
+            update_columns=[k for k in keys if k != "external_id"] + ["updated_at"],
+            constants={"updated_at": utcnow()},
+            returning=["external_id", "id", "customer_id", "status"],
+        )
+        written_orders.update({ext: (oid, cid, status) for ext, oid, cid, status in written})
+    return written_orders
 
 
 async def replace_items(session: AsyncSession, order_ids: Sequence[int], item_rows: Sequence[dict[str, Any]]) -> None:
-    for part in chunked(list(order_ids), CHUNK):
-        await session.execute(delete(order_items_table).where(order_items_table.c.order_id.in_(part)))
-    for rows in chunked(list(item_rows), CHUNK):
-        await session.execute(order_items_table.insert(), list(rows))
+    for part in lookup_chunks(session, sorted(order_ids)):
+        await session.execute(delete(order_items_table).where(one_of(session, order_items_table.c.order_id, part)))
+    await write_rows(session, order_items_table, item_rows)
+
+
+SYNC_ITEM_COPIES_PG = """
+UPDATE order_items AS i SET customer_id = u.customer_id, ordered_at = u.ordered_at, counted = u.counted
+FROM unnest(CAST(:order_ids AS BIGINT[]), CAST(:customer_ids AS BIGINT[]),
+            CAST(:ordered_ats AS TIMESTAMP WITH TIME ZONE[]), CAST(:counteds AS BOOLEAN[]))
+     AS u(order_id, customer_id, ordered_at, counted)
+WHERE i.order_id = u.order_id
+"""
 
 
 async def sync_item_copies(session: AsyncSession, orders: Sequence[dict[str, Any]]) -> None:
     """Keep the order fields copied onto items current when an order changes without new items."""
     if not orders:
+        return
+    if is_postgres(session):
+        ordered = sorted(orders, key=lambda row: int(row["order_id"]))
+        await session.execute(
+            text(SYNC_ITEM_COPIES_PG),
+            {
+                "order_ids": [row["order_id"] for row in ordered],
+                "customer_ids": [row["customer_id"] for row in ordered],
+                "ordered_ats": [row["ordered_at"] for row in ordered],
+                "counteds": [row["counted"] for row in ordered],
+            },
+        )
         return
     statement = (
         update(order_items_table)
@@ -112,73 +155,102 @@ async def lock_stats_rows(session: AsyncSession, customer_ids: Sequence[int]) ->
     """Hold these customers' rollup rows until commit, so a concurrent ingest recomputes them only
     after this one's orders are visible. Taken in id order, so two ingests never wait in a cycle.
     Postgres only: SQLite runs one writer at a time (BEGIN IMMEDIATE)."""
-    if dialect_name(session) != "postgresql":
+    if not is_postgres(session):
         return
     await session.execute(
         select(CustomerStats.customer_id)
-        .where(CustomerStats.customer_id.in_(customer_ids))
+        .where(one_of(session, CustomerStats.customer_id, customer_ids))
         .order_by(CustomerStats.customer_id)
         .with_for_update()
     )
+
+
+def empty_stats(customer_id: int) -> dict[str, Any]:
+    return {
+        "customer_id": customer_id,
+        "total_spent_minor": 0,
+        "order_count": 0,
+        "avg_order_value_minor": 0,
+        "first_order_at": None,
+        "last_order_at": None,
+        "categories": "",
+        "last_item": None,
+    }
+
+
+async def add_order_totals(session: AsyncSession, stats: dict[int, dict[str, Any]]) -> None:
+    """Spend, count, average and first/last order time from the counted orders."""
+    counted = Order.status.not_in(NON_COUNTING_ORDER_STATUSES)
+    aggregates = await session.execute(
+        select(
+            Order.customer_id,
+            func.sum(case((counted, Order.amount_minor), else_=0)),
+            func.sum(case((counted, 1), else_=0)),
+            func.min(case((counted, Order.ordered_at))),
+            func.max(case((counted, Order.ordered_at))),
+        )
+        .where(one_of(session, Order.customer_id, list(stats)))
+        .group_by(Order.customer_id)
+    )
+    for cid, total, count, first, last in aggregates:
+        row = stats[cid]
+        row["total_spent_minor"] = int(total or 0)
+        row["order_count"] = int(count or 0)
+        row["avg_order_value_minor"] = round(int(total or 0) / count) if count else 0
+        row["first_order_at"] = first
+        row["last_order_at"] = last
+
+
+async def add_categories_and_last_item(session: AsyncSession, stats: dict[int, dict[str, Any]]) -> None:
+    """Categories bought and the latest item, from counted items. The database returns only the
+    latest item of each (customer, category), so a customer costs a few rows, not one per item."""
+    latest_first = (OrderItem.ordered_at.desc(), OrderItem.id.desc())
+    ranked = (
+        select(
+            OrderItem.customer_id,
+            OrderItem.category,
+            OrderItem.name,
+            OrderItem.ordered_at,
+            OrderItem.id,
+            func.row_number()
+            .over(partition_by=(OrderItem.customer_id, OrderItem.category), order_by=latest_first)
+            .label("rank"),
+        )
+        .where(one_of(session, OrderItem.customer_id, list(stats)), OrderItem.counted.is_(True))
+        .subquery()
+    )
+    rows = await session.execute(
+        select(ranked.c.customer_id, ranked.c.category, ranked.c.name, ranked.c.ordered_at, ranked.c.id).where(
+            ranked.c.rank == 1
+        )
+    )
+    categories: dict[int, list[str]] = defaultdict(list)
+    latest: dict[int, tuple[datetime, int, str]] = {}
+    for cid, category, name, ordered_at, item_id in rows:
+        if category:
+            categories[cid].append(category)
+        if cid not in latest or (ordered_at, item_id) > latest[cid][:2]:
+            latest[cid] = (ordered_at, item_id, name)
+    for cid, names in categories.items():
+        stats[cid]["categories"] = encode_tags(names)
+    for cid, (_, _, name) in latest.items():
+        stats[cid]["last_item"] = name
 
 
 async def refresh_customer_stats(session: AsyncSession, customer_ids: Iterable[int]) -> None:
     """Recompute the rollup for these customers from their orders and items, set-based, under a
     lock on their rollup rows (without it two concurrent ingests each count only their own orders)."""
     ids = sorted(set(customer_ids))
-    counted = Order.status.not_in(NON_COUNTING_ORDER_STATUSES)
-    for part in chunked(ids, CHUNK):
+    for part in chunked(ids, STATS_CHUNK if is_postgres(session) else CHUNK):
         await lock_stats_rows(session, part)
-        stats: dict[int, dict[str, Any]] = {
-            cid: {
-                "customer_id": cid,
-                "total_spent_minor": 0,
-                "order_count": 0,
-                "avg_order_value_minor": 0,
-                "first_order_at": None,
-                "last_order_at": None,
-                "categories": "",
-                "last_item": None,
-            }
-            for cid in part
-        }
-        aggregates = await session.execute(
-            select(
-                Order.customer_id,
-                func.sum(case((counted, Order.amount_minor), else_=0)),
-                func.sum(case((counted, 1), else_=0)),
-                func.min(case((counted, Order.ordered_at))),
-                func.max(case((counted, Order.ordered_at))),
-            )
-            .where(Order.customer_id.in_(part))
-            .group_by(Order.customer_id)
-        )
-        for cid, total, count, first, last in aggregates:
-            row = stats[cid]
-            row["total_spent_minor"] = int(total or 0)
-            row["order_count"] = int(count or 0)
-            row["avg_order_value_minor"] = round(int(total or 0) / count) if count else 0
-            row["first_order_at"] = first
-            row["last_order_at"] = last
-        items = await session.execute(
-            select(OrderItem.customer_id, OrderItem.category, OrderItem.name, OrderItem.ordered_at)
-            .where(OrderItem.customer_id.in_(part), OrderItem.counted.is_(True))
-            .order_by(OrderItem.customer_id, OrderItem.ordered_at, OrderItem.id)
-        )
-        categories: dict[int, set[str]] = defaultdict(set)
-        last_seen: dict[int, tuple[datetime, str]] = {}
-        for cid, category, name, ordered_at in items:
-            if category:
-                categories[cid].add(category)
-            last_seen[cid] = (ordered_at, name)
-        for cid, names in categories.items():
-            stats[cid]["categories"] = encode_tags(list(names))
-        for cid, (_, name) in last_seen.items():
-            stats[cid]["last_item"] = name
-        statement = upsert(
+        stats = {cid: empty_stats(cid) for cid in part}
+        await add_order_totals(session, stats)
+        await add_categories_and_last_item(session, stats)
+        columns = list(empty_stats(0))
+        await write_rows(
             session,
             customer_stats_table,
-            ["customer_id"],
-            [c for c in next(iter(stats.values())) if c != "customer_id"],
+            list(stats.values()),
+            conflict_columns=["customer_id"],
+            update_columns=[c for c in columns if c != "customer_id"],
         )
-        await session.execute(statement, list(stats.values()))

@@ -80,8 +80,9 @@ class IngestService:
                 reject("customer", index, raw, describe_errors(exc))
                 continue
             valid_customers[record.external_id] = record
+        customer_ids: dict[str, int] = {}
         if valid_customers:
-            await self._upsert_customers(list(valid_customers.values()), report)
+            customer_ids = await self._upsert_customers(list(valid_customers.values()), report)
 
         valid_orders: dict[str, tuple[int, OrderIn]] = {}
         for index, raw in enumerate(orders):
@@ -92,9 +93,8 @@ class IngestService:
                 continue
             valid_orders[order.external_id] = (index, order)
         if valid_orders:
-            customer_ids = await repo.customer_ids_by_external_id(
-                self.session, sorted({o.customer_external_id for _, o in valid_orders.values()})
-            )
+            unresolved = sorted({o.customer_external_id for _, o in valid_orders.values()} - customer_ids.keys())
+            customer_ids |= await repo.customer_ids_by_external_id(self.session, unresolved) if unresolved else {}
             known: list[OrderIn] = []
             for index, order in valid_orders.values():
                 if order.customer_external_id not in customer_ids:
@@ -111,22 +111,22 @@ class IngestService:
         report.rejected.sort(key=lambda r: (r.line or 0, r.kind, r.index))
         return report
 
-    async def _upsert_customers(self, records: list[CustomerIn], report: IngestReport) -> None:
-        external_ids = [r.external_id for r in records]
-        existing = await repo.customer_ids_by_external_id(self.session, external_ids)
-        await repo.upsert_customers(self.session, [customer_row(r) for r in records])
+    async def _upsert_customers(self, records: list[CustomerIn], report: IngestReport) -> dict[str, int]:
+        """Upserts the customers; external_id -> id for all of them."""
+        existing = await repo.customer_ids_by_external_id(self.session, [r.external_id for r in records])
+        ids = await repo.upsert_customers(self.session, [customer_row(r) for r in records])
         report.customers.updated += len(existing)
         report.customers.created += len(records) - len(existing)
-        created = [e for e in external_ids if e not in existing]
+        created = [cid for ext, cid in ids.items() if ext not in existing]
         if created:
-            new_ids = await repo.customer_ids_by_external_id(self.session, created)
-            await repo.ensure_stats_rows(self.session, new_ids.values())
+            await repo.ensure_stats_rows(self.session, created)
+        return ids
 
     async def _upsert_orders(self, orders: list[OrderIn], customer_ids: dict[str, int], report: IngestReport) -> None:
-        external_ids = [o.external_id for o in orders]
-        before = await repo.orders_by_external_id(self.session, external_ids)
-        await repo.upsert_orders(self.session, [order_row(o, customer_ids[o.customer_external_id]) for o in orders])
-        after = await repo.orders_by_external_id(self.session, external_ids)
+        before = await repo.orders_by_external_id(self.session, [o.external_id for o in orders])
+        after = await repo.upsert_orders(
+            self.session, [order_row(o, customer_ids[o.customer_external_id]) for o in orders]
+        )
         report.orders.updated += len(before)
         report.orders.created += len(orders) - len(before)
 

@@ -1,0 +1,133 @@
+"""Batch writes and key lookups for ingestion, one statement per batch on each backend.
+
+Postgres gets a batch as arrays: `INSERT … SELECT * FROM unnest(:a0, :a1, …) ON CONFLICT … RETURNING`
+and `col = ANY(:values)`, so a statement carries a handful of parameters however many rows it
+writes, and no row costs a round trip or per-value bind processing. SQLite runs executemany (a
+C-level loop over one prepared statement) and IN lists of at most CHUNK values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.schema import Column
+
+from crm.sql import chunked, dialect_name, upsert
+
+CHUNK = 1000  # SQLite rows (or IN-list values) per statement
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    return dialect_name(session) == "postgresql"
+
+
+def one_of(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN values`: one array parameter on Postgres, an IN list on SQLite (keep ≤ CHUNK)."""
+    if is_postgres(session):
+        return bool_expression(column == any_(bindparam(None, list(values), type_=ARRAY(column.type))))
+    return bool_expression(column.in_(values))
+
+
+def bool_expression(expression: Any) -> ColumnElement[bool]:
+    return expression  # type: ignore[no-any-return]
+
+
+def lookup_chunks(session: AsyncSession, values: Sequence[Any]) -> list[Sequence[Any]]:
+    """The pieces one_of() should be called with: everything at once on Postgres."""
+    if not values:
+        return []
+    return [values] if is_postgres(session) else list(chunked(values, CHUNK))
+
+
+def python_defaults(table: Table, given: Sequence[str]) -> dict[str, Any]:
+    """Values of the columns' Python-side defaults (as SQLAlchemy's INSERT would apply them) for
+    the columns a row does not give; server defaults and autoincrement keys are left to the server."""
+    values: dict[str, Any] = {}
+    for column in table.columns:
+        default: Any = column.default
+        if column.name in given or default is None:
+            continue
+        if default.is_callable:
+            values[column.name] = default.arg(None)
+        elif default.is_scalar:
+            values[column.name] = default.arg
+    return values
+
+
+PG_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
+
+
+def _pg_type(column: Column[Any]) -> str:
+    return str(column.type.compile(dialect=PG_DIALECT))
+
+
+def _pg_upsert_sql(
+    table: Table,
+    row_columns: Sequence[str],
+    constant_columns: Sequence[str],
+    conflict_columns: Sequence[str],
+    update_columns: Sequence[str] | None,
+    returning: Sequence[str],
+) -> str:
+    arrays = ", ".join(f"CAST(:a{i} AS {_pg_type(table.c[name])}[])" for i, name in enumerate(row_columns))
+    constants = "".join(f", CAST(:k{i} AS {_pg_type(table.c[name])})" for i, name in enumerate(constant_columns))
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join([*row_columns, *constant_columns])}) "
+        f"SELECT u.*{constants} FROM unnest({arrays}) AS u"
+    )
+    if update_columns is not None:
+        conflict = ", ".join(conflict_columns)
+        if update_columns:
+            assignments = ", ".join(f"{name} = excluded.{name}" for name in update_columns)
+            sql += f" ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
+        else:
+            sql += f" ON CONFLICT ({conflict}) DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(returning)}"
+    return sql
+
+
+async def write_rows(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    conflict_columns: Sequence[str] = (),
+    update_columns: Sequence[str] | None = None,
+    constants: Mapping[str, Any] | None = None,
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """Insert `rows` (all with the same keys) plus `constants` (the same for every row).
+
+    With conflict_columns, a row whose key exists updates `update_columns` instead (none: the
+    row is skipped). Columns neither given nor updated get their Python-side defaults on insert
+    and keep their stored values on update. Returns the `returning` columns of every row written.
+    """
+    if not rows:
+        return []
+    fixed = dict(constants or {})
+    row_columns = list(rows[0])
+    on_conflict = update_columns if conflict_columns else None
+    if is_postgres(session):
+        fixed |= python_defaults(table, [*row_columns, *fixed])
+        sql = _pg_upsert_sql(table, row_columns, list(fixed), conflict_columns, on_conflict, returning)
+        params = {f"a{i}": [row[name] for row in rows] for i, name in enumerate(row_columns)}
+        params |= {f"k{i}": value for i, value in enumerate(fixed.values())}
+        result = await session.execute(text(sql), params)
+        return [tuple(row) for row in result] if returning else []
+    if on_conflict is None:
+        statement: Any = table.insert()
+    else:
+        statement = upsert(session, table, conflict_columns, on_conflict)
+    if returning:
+        statement = statement.returning(*(table.c[name] for name in returning))
+    written: list[tuple[Any, ...]] = []
+    for part in chunked(rows, CHUNK):
+        result = await session.execute(statement, [{**row, **fixed} for row in part])
+        if returning:
+            written.extend(tuple(row) for row in result)
+    return written
