@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.audit import service as audit
@@ -21,7 +21,7 @@ from crm.campaigns.schemas import (
 )
 from crm.db import utcnow
 from crm.errors import Conflict, InvalidInput, NotFound
-from crm.models import Campaign, Communication, Segment
+from crm.models import Campaign, Segment
 from crm.segments.compiler import Clock, compile_filter
 from crm.segments.dsl import SegmentFilter
 from crm.segments.explain import explain
@@ -211,10 +211,8 @@ class CampaignService:
             raise Conflict(f"campaign {campaign_id} is {campaign.status}; it can be launched only once")
         where = compile_filter(audience, Clock(now))
         total, _, no_contact, no_consent = await repo.audience_breakdown(self.session, where, campaign.channel)
-        await repo.materialise_sends(self.session, campaign, where, due_at=now)
-        queued = await self.session.scalar(
-            select(func.count()).select_from(Communication).where(Communication.campaign_id == campaign.id)
-        )
+        # The INSERT … SELECT's own row count: no second pass over the rows it just wrote.
+        queued = await repo.materialise_sends(self.session, campaign, where, due_at=now)
         await self.session.refresh(campaign)
         campaign.filter = audience.model_dump()  # frozen: later segment edits do not move it
         campaign.audience_count = total
