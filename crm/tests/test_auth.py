@@ -88,6 +88,55 @@ async def test_bearer_tokens_for_scripts_can_be_revoked(client: httpx.AsyncClien
         assert (await script.get("/api/customers", headers=headers)).status_code == 401
 
 
+async def sign_in(app: FastAPI) -> tuple[httpx.AsyncClient, str]:
+    browser = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://crm.test")
+    login = await browser.post("/api/auth/login", json={"email": TEST_EMAIL, "password": TEST_PASSWORD})
+    assert login.status_code == 200
+    return browser, str(login.json()["csrf_token"])
+
+
+async def test_a_password_change_ends_the_other_sessions_but_not_this_one_or_api_tokens(
+    app: FastAPI, session: AsyncSession
+) -> None:
+    _, token = await operator_with_token(session)
+    laptop, csrf = await sign_in(app)
+    phone, _ = await sign_in(app)
+    try:
+        assert (await phone.get("/api/auth/me")).status_code == 200
+        changed = await laptop.post(
+            "/api/auth/password",
+            json={"current_password": TEST_PASSWORD, "new_password": "an-entirely-new-passphrase"},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert changed.status_code == 204, changed.text
+        assert (await laptop.get("/api/auth/me")).status_code == 200  # the session that changed it stays
+        assert (await phone.get("/api/auth/me")).status_code == 401  # whoever else was signed in is out
+        script = await laptop.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert script.status_code == 200  # API tokens are revoked one by one, not by a password change
+        old = await phone.post("/api/auth/login", json={"email": TEST_EMAIL, "password": TEST_PASSWORD})
+        assert old.status_code == 401
+    finally:
+        await laptop.aclose()
+        await phone.aclose()
+
+
+async def test_a_password_change_by_api_token_ends_every_session(app: FastAPI, session: AsyncSession) -> None:
+    _, token = await operator_with_token(session)
+    browser, _ = await sign_in(app)
+    script_headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://crm.test") as script:
+        changed = await script.post(
+            "/api/auth/password",
+            json={"current_password": TEST_PASSWORD, "new_password": "an-entirely-new-passphrase"},
+            headers=script_headers,
+        )
+        assert changed.status_code == 204, changed.text
+    try:
+        assert (await browser.get("/api/auth/me")).status_code == 401
+    finally:
+        await browser.aclose()
+
+
 async def test_sign_in_is_rate_limited(app: FastAPI) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://crm.test") as attacker:
         codes = [
@@ -120,6 +169,6 @@ async def test_production_refuses_development_defaults(
     with pytest.raises(UnsafeConfiguration, match="install-time password"):
         await refuse_unsafe_production(safe_secret, sessionmaker)
     admin = await AuthService(session).authenticate("admin@sugar.local", "generated-1234")
-    await AuthService(session).change_password(admin, "generated-1234", "a-much-better-passphrase")
+    await AuthService(session).change_password(admin, "generated-1234", "a-much-better-passphrase", None)
     await refuse_unsafe_production(safe_secret, sessionmaker)
     assert DEV_WEBHOOK_SECRET not in safe_secret.webhook_secrets

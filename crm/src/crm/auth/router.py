@@ -105,9 +105,15 @@ async def me(operator: CurrentOperator) -> OperatorRead:
 
 
 @router.post("/password", status_code=204)
-async def change_password(payload: PasswordChange, session: SessionDep, operator: CurrentOperator) -> Response:
+async def change_password(
+    payload: PasswordChange, request: Request, session: SessionDep, operator: CurrentOperator
+) -> Response:
+    """Ends every other sign-in session of this operator (this one stays); API tokens stay valid."""
     await AuthService(session).change_password(
-        await load(session, operator), payload.current_password, payload.new_password
+        await load(session, operator),
+        payload.current_password,
+        payload.new_password,
+        keep_session=request.cookies.get(SESSION_COOKIE),
     )
     return Response(status_code=204)
 

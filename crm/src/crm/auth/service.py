@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,12 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def checked_hash(password: str, field: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(["body", field], f"use at least {MIN_PASSWORD_LENGTH} characters")
+    return HASHER.hash(password)
+
+
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
@@ -46,12 +52,10 @@ class AuthService:
         self.session = session
 
     async def create_operator(self, email: str, name: str, password: str, default_password: bool = False) -> Operator:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise InvalidInput(["body", "password"], f"use at least {MIN_PASSWORD_LENGTH} characters")
         operator = Operator(
             email=email.strip().lower(),
             name=name,
-            password_hash=HASHER.hash(password),
+            password_hash=checked_hash(password, "password"),
             default_password=default_password,
         )
         try:
@@ -141,14 +145,23 @@ class AuthService:
         if not getattr(result, "rowcount", 0):
             raise NotFound(f"token {token_id} not found")
 
-    async def change_password(self, operator: Operator, current: str, new: str) -> None:
+    async def change_password(self, operator: Operator, current: str, new: str, keep_session: str | None) -> int:
+        """Sets the new password and ends the operator's other sign-in sessions (whoever may know
+        the old password); `keep_session` — the caller's own — stays. API tokens are not touched:
+        they are listed with their last use and revoked one by one. Returns the sessions ended."""
         if not HASHER.verify(current, operator.password_hash):
             raise Unauthorized("the current password is wrong")
-        if len(new) < MIN_PASSWORD_LENGTH:
-            raise InvalidInput(["body", "new_password"], f"use at least {MIN_PASSWORD_LENGTH} characters")
-        operator.password_hash = HASHER.hash(new)
-        operator.default_password = False
+        self.set_password(operator, new)
+        ended = delete(OperatorSession).where(OperatorSession.operator_id == operator.id)
+        if keep_session:
+            ended = ended.where(OperatorSession.token_hash != digest(keep_session))
+        result = await self.session.execute(ended.execution_options(synchronize_session=False))
         await self.session.flush()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def set_password(self, operator: Operator, new: str, field: str = "new_password") -> None:
+        operator.password_hash = checked_hash(new, field)
+        operator.default_password = False
 
 
 def same(a: str, b: str) -> bool:
