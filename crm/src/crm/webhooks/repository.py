@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, String, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import BigInteger, Boolean, DateTime, String, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.db import utcnow
@@ -34,27 +35,57 @@ async def record_delivery(session: AsyncSession, webhook_id: str) -> bool:
 async def known_communication_ids(session: AsyncSession, ids: Sequence[str]) -> set[str]:
     """The ids we know, locked in one (sorted) order on Postgres so that concurrent batches
     touching the same communications queue up instead of deadlocking."""
-    found: set[str] = set()
-    for part in chunked(sorted(ids), 1000):
+    ordered = sorted(ids)
+    if dialect_name(session) == "postgresql":  # one array parameter: one prepared statement for any size
         statement = (
             select(Communication.communication_id)
-            .where(Communication.communication_id.in_(part))
+            .where(Communication.communication_id == func.any(bindparam("ids", ordered, type_=ARRAY(String()))))
             .order_by(Communication.communication_id)
+            .with_for_update()
         )
-        if dialect_name(session) == "postgresql":
-            statement = statement.with_for_update()
+        return set(await session.scalars(statement))
+    found: set[str] = set()
+    for part in chunked(ordered, 500):
+        statement = select(Communication.communication_id).where(Communication.communication_id.in_(part))
         found.update(await session.scalars(statement))
     return found
 
 
+EVENT_COLUMNS: dict[str, Any] = {
+    "event_id": String(),
+    "communication_id": String(),
+    "type": String(),
+    "occurred_at": DateTime(timezone=True),
+    "value_minor": BigInteger(),
+    "reason": String(),
+    "matched": Boolean(),
+    "received_at": DateTime(timezone=True),
+}
+
+
+def unnest(name: str, rows: Sequence[dict[str, Any]], columns: dict[str, Any]) -> Any:
+    """Postgres: the rows as a FROM-able unnest of one array parameter per column."""
+    arrays = [bindparam(f"{name}_{c}", [r[c] for r in rows], type_=ARRAY(t)) for c, t in columns.items()]
+    return func.unnest(*arrays).table_valued(*columns).render_derived(name=name)
+
+
 async def insert_new_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Stores the events not seen before; returns their event ids."""
+    """Stores the events not seen before; returns their event ids. Sorted by event_id so
+    concurrent batches take their locks in the same order."""
+    ordered = sorted(rows, key=lambda r: r["event_id"])
+    returning = receipt_events_table.c.event_id
+    if dialect_name(session) == "postgresql":  # one set-based statement of eight array parameters
+        source = unnest("incoming", ordered, EVENT_COLUMNS)
+        statement = (
+            postgresql.insert(receipt_events_table)
+            .from_select(list(EVENT_COLUMNS), select(*(source.c[c] for c in EVENT_COLUMNS)))
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(returning)
+        )
+        return set(await session.scalars(statement))
     new: set[str] = set()
-    # One statement, executed many (compiled once); sorted so concurrent batches lock alike.
-    statement = insert_ignoring_conflicts(session, receipt_events_table, ["event_id"]).returning(
-        receipt_events_table.c.event_id
-    )
-    for part in chunked(sorted(rows, key=lambda r: r["event_id"]), 1000):
+    statement = insert_ignoring_conflicts(session, receipt_events_table, ["event_id"]).returning(returning)
+    for part in chunked(ordered, 1000):
         new.update(await session.scalars(statement, list(part)))
     return new
 
@@ -106,20 +137,22 @@ def _lifecycle_values(incoming: Any) -> dict[str, Any]:
     return values
 
 
+UPDATE_COLUMNS: dict[str, Any] = {
+    "b_cid": String(),
+    **{f"b_{t}": DateTime(timezone=True) for t in LIFECYCLE},
+    "b_value": BigInteger(),
+    "b_reason": String(),
+}
+PARAMETER_OF = {"value_minor": "b_value", "reason": "b_reason", **{t: f"b_{t}" for t in LIFECYCLE}}
+
+
 def _postgres_update(rows: Sequence[dict[str, Any]]) -> Any:
     """One set-based UPDATE … FROM unnest(arrays): a single statement and round trip per batch."""
-    names = ["b_cid", *(f"b_{t}" for t in LIFECYCLE), "b_value", "b_reason"]
-    types: dict[str, Any] = {"b_cid": String(), "b_value": BigInteger(), "b_reason": String()}
-    arrays = [
-        bindparam(name, [r[name] for r in rows], type_=postgresql.ARRAY(types.get(name, DateTime(timezone=True))))
-        for name in names
-    ]
-    source = func.unnest(*arrays).table_valued(*names).render_derived(name="incoming")
-    by_source = {"value_minor": "b_value", "reason": "b_reason", **{t: f"b_{t}" for t in LIFECYCLE}}
+    source = unnest("incoming", rows, UPDATE_COLUMNS)
     return (
         update(communications_table)
         .where(C.communication_id == source.c.b_cid)
-        .values(_lifecycle_values(lambda key: source.c[by_source[key]]))
+        .values(_lifecycle_values(lambda key: source.c[PARAMETER_OF[key]]))
     )
 
 
