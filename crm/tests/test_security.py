@@ -4,6 +4,8 @@ and the audit trail of who drafted, edited, approved and launched."""
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,6 +20,7 @@ from reach_receipts import make_communications
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.config import DEV_WEBHOOK_SECRET, Settings
+from crm.csv_safety import FORMULA_PREFIXES, safe_cell
 from crm.main import create_app
 from crm.signing import signed_headers
 from crm.templating import SAMPLE_CONTEXT, check_template, render
@@ -286,3 +289,43 @@ def test_rendering_stays_bounded_when_a_customers_data_drives_the_loop() -> None
         render(template, SAMPLE_CONTEXT | {"order_count": 1_000_000_000})
     with pytest.raises(ResourceLimitError):
         render("{{ name }}" * 10, SAMPLE_CONTEXT | {"name": "x" * 20_000})
+
+
+FORMULAS = ["=1+2", "+1+2", "-1+2", "@SUM(A1:A2)", "\t=1+2", "\r=1+2"]
+
+
+async def test_csv_exports_neutralise_every_formula_prefix(client: httpx.AsyncClient) -> None:
+    """OWASP's CSV injection list: cells starting with =, +, -, @, tab or carriage return."""
+    people = [
+        customer(name=f"{formula} name", city=f"{formula} city", tags=[f"{formula}tag"], external_id=f"x{n}")
+        for n, formula in enumerate(FORMULAS)
+    ]
+    stored = await client.post("/api/ingest", json={"customers": people})
+    assert stored.status_code == 200, stored.text
+    segment = (await client.post("/api/segments", json={"name": "All", "filter": {"conditions": []}})).json()
+    as_json = (await client.get(f"/api/segments/{segment['id']}/customers", params={"format": "json"})).json()
+    exported = await client.get(f"/api/segments/{segment['id']}/customers", params={"format": "csv"})
+    rows = {row["external_id"]: row for row in csv.DictReader(io.StringIO(exported.text, newline=""))}
+    checked = 0
+    for original in as_json:
+        row = rows[original["external_id"]]
+        for column in ("name", "city"):
+            value = original[column]
+            if value.startswith(FORMULA_PREFIXES):
+                assert row[column] == "'" + value, (column, value, row[column])
+                checked += 1
+            else:
+                assert row[column] == value
+        tags = ";".join(original["tags"])
+        assert row["tags"] == ("'" + tags if tags.startswith(FORMULA_PREFIXES) else tags)
+        assert not row["tags"].startswith(FORMULA_PREFIXES)
+    stored_prefixes = {original["name"][0] for original in as_json} & set(FORMULA_PREFIXES)
+    assert {"=", "+", "-", "@"} <= stored_prefixes
+    assert checked == 2 * len(FORMULAS), "every stored name and city should begin with a formula prefix"
+    assert all(not cell.startswith(FORMULA_PREFIXES) for row in rows.values() for cell in row.values())
+
+
+def test_numbers_stay_numbers_and_every_prefix_is_quoted() -> None:
+    assert [safe_cell(f) for f in FORMULAS] == ["'" + f for f in FORMULAS]
+    assert safe_cell(-12.5) == "-12.5" and safe_cell(-3) == "-3" and safe_cell(None) == ""
+    assert safe_cell("Asha") == "Asha" and safe_cell("a=b") == "a=b"
