@@ -61,11 +61,12 @@ from crm.db import create_engine, create_sessionmaker
 from crm.ingest import repository as ingest_repo
 from crm.ingest.schemas import CustomerIn, OrderIn
 from crm.ingest.service import IngestService, customer_row, order_row
-from crm.models import Customer, CustomerStats, Order, OrderItem
+from crm.migrate import upgrade_to_head
+from crm.models import Customer, Order, OrderItem
 from crm.models.order import NON_COUNTING_ORDER_STATUSES, order_counts
 from crm.money import to_minor
 from crm.segments import repository as segment_repo
-from crm.segments.compiler import Clock, compile_filter, like_pattern
+from crm.segments.compiler import Clock, compile_filter, like_pattern, product_texts
 from crm.segments.dsl import SegmentFilter
 from crm.segments.service import SegmentService
 from crm.sql import chunked
@@ -260,7 +261,7 @@ async def prepare(targets: list[Target], args: argparse.Namespace) -> dict[str, 
     to_build = []
     for target in targets:
         if not args.rebuild and await is_cached(target, args.customers):
-            how[target.backend.name] = "cached"
+            how[target.backend.name] = await migrate_cached(target)
         else:
             to_build.append(target)
     for target in to_build:
@@ -279,6 +280,22 @@ async def prepare(targets: list[Target], args: argparse.Namespace) -> dict[str, 
         await vacuum_analyze(target)
         how[target.backend.name] = f"built via {method} in {time.perf_counter() - started:.0f}s"
     return how
+
+
+async def schema_revision(engine: AsyncEngine) -> str:
+    async with engine.connect() as conn:
+        return str(await conn.scalar(text("SELECT version_num FROM alembic_version")))
+
+
+async def migrate_cached(target: Target) -> str:
+    """Bring a cached database to the current schema (e.g. a new index), then re-ANALYZE."""
+    before = await schema_revision(target.engine)
+    await asyncio.to_thread(upgrade_to_head, target.backend.url)
+    after = await schema_revision(target.engine)
+    if before == after:
+        return "cached"
+    await vacuum_analyze(target)
+    return f"cached, migrated {before} → {after}"
 
 
 async def vacuum_analyze(target: Target) -> None:
@@ -473,8 +490,9 @@ async def measure_case(target: Target, case: Case, args: argparse.Namespace) -> 
             result.count = value.count
     clock = Clock()
     async with target.maker() as session:
-        where = compile_filter(audience, clock)
-        real_count = await segment_repo.count_audience(session, where)
+        names = await segment_repo.product_names_containing(session, product_texts(audience))
+        real_count = await segment_repo.count_audience(session, audience, clock, names)
+        where = compile_filter(audience, clock, product_names=names)
         real_ids = [c.id for c, _ in await segment_repo.sample_audience(session, where, 10)]
     naive_result: tuple[int, list[int]] = (-1, [])
     for _ in range(args.naive_repeats):
@@ -486,13 +504,11 @@ async def measure_case(target: Target, case: Case, args: argparse.Namespace) -> 
 
 
 async def explain_case(target: Target, case: Case) -> str:
-    where = compile_filter(SegmentFilter.model_validate(case.raw), Clock())
-    query = (
-        select(func.count())
-        .select_from(Customer)
-        .join(CustomerStats, CustomerStats.customer_id == Customer.id)
-        .where(where)
-    )
+    """The plan of the count that SegmentService.preview runs (names resolved the same way)."""
+    audience = SegmentFilter.model_validate(case.raw)
+    async with target.maker() as session:
+        names = await segment_repo.product_names_containing(session, product_texts(audience))
+    query = segment_repo.count_statement(audience, Clock(), names)
     async with target.engine.connect() as conn:
         compiled = query.compile(conn.sync_connection, compile_kwargs={"literal_binds": True})
         prefix = "EXPLAIN (ANALYZE, BUFFERS)" if target.backend.name == "postgresql" else "EXPLAIN QUERY PLAN"

@@ -1,21 +1,28 @@
 """Random filters over random data: the compiled SQL selects exactly the customers that a
-plain-Python reading of the same filter selects, on SQLite and on Postgres."""
+plain-Python reading of the same filter selects, on SQLite and on Postgres — through every way
+the service runs a filter: the plain audience query (product names matched by LIKE), the same
+with `product contains` resolved to item names first, the count (which reads only the tables
+the filter needs), and the preview's sample."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from reach_filter_oracle import matches
 from reach_segment_data import CLOCK, NOW, as_person, as_records, generated_ids
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.ingest.service import IngestService
-from crm.segments.compiler import audience_query
+from crm.models import Customer
+from crm.segments.compiler import audience_query, product_texts
 from crm.segments.dsl import SegmentFilter
 from crm.segments.fields import FIELDS, FieldKind
+from crm.segments.repository import product_names_containing
+from crm.segments.service import SegmentService
 
 CITIES = ["Pune", "pune", "Mumbai", "Navi Mumbai", None]
 CATEGORIES = ["Lipstick", "Kajal", "Skincare", None]
@@ -63,9 +70,17 @@ VALUES: dict[FieldKind, Any] = {
 }
 
 
+PURCHASE_FIELDS = sorted(name for name, spec in FIELDS.items() if spec.supports_within_days)
+
+
+ANY_WINDOW = st.integers(0, 70)
+
+
 @st.composite
-def conditions(draw: st.DrawFn) -> dict[str, Any]:
-    spec = FIELDS[draw(st.sampled_from(sorted(FIELDS)))]
+def conditions(
+    draw: st.DrawFn, names: list[str] | None = None, windows: st.SearchStrategy[int] = ANY_WINDOW
+) -> dict[str, Any]:
+    spec = FIELDS[draw(st.sampled_from(names or sorted(FIELDS)))]
     op = draw(st.sampled_from(spec.operators))
     values = VALUES[spec.kind]
     if op == "exists":
@@ -79,19 +94,56 @@ def conditions(draw: st.DrawFn) -> dict[str, Any]:
         value = draw(values)
     node: dict[str, Any] = {"field": spec.name, "op": op, "value": value}
     if spec.supports_within_days and draw(st.booleans()):
-        node["within_days"] = draw(st.integers(0, 70))
+        node["within_days"] = draw(windows)
     return node
 
 
-filters = st.recursive(
-    conditions(),
-    lambda children: st.fixed_dictionaries(
-        {"match": st.sampled_from(["all", "any", "none"]), "conditions": st.lists(children, max_size=3)}
-    ),
-    max_leaves=6,
-).map(lambda node: node if "conditions" in node else {"match": "all", "conditions": [node]})
+def filter_trees(leaves: st.SearchStrategy[dict[str, Any]], min_size: int = 0) -> st.SearchStrategy[dict[str, Any]]:
+    return st.recursive(
+        leaves,
+        lambda children: st.fixed_dictionaries(
+            {
+                "match": st.sampled_from(["all", "any", "none"]),
+                "conditions": st.lists(children, min_size=min_size, max_size=3),
+            }
+        ),
+        max_leaves=6,
+    ).map(lambda node: node if "conditions" in node else {"match": "all", "conditions": [node]})
 
 
+filters = filter_trees(conditions())
+# Only purchases (category, product), in groups of two or more, with windows that repeat: sibling
+# purchase conditions with one window are what any/none groups merge into one EXISTS.
+purchase_filters = filter_trees(conditions(PURCHASE_FIELDS, st.sampled_from([7, 30])), min_size=2)
+
+
+def _bought_one(name: str, days_ago: int, city: str | None = None) -> dict[str, Any]:
+    return {
+        "city": city,
+        "gender": None,
+        "birthday": None,
+        "tags": [],
+        "signed_up_at": None,
+        "email": False,
+        "phone": False,
+        "consent": dict.fromkeys(("email", "sms", "whatsapp", "rcs"), False),
+        "orders": [(NOW - timedelta(days=days_ago), 100, "paid", [(name, None)])],
+    }
+
+
+def _both(match: str, window: int | None = None) -> dict[str, Any]:
+    nodes = [{"field": "product", "op": "contains", "value": v} for v in ("sun", "lip")]
+    return {"match": match, "conditions": [{**n, "within_days": window} if window else n for n in nodes]}
+
+
+# Customers columns with a purchase: the count reads customers alone, purchases keyed on its id.
+@example(
+    people=[_bought_one("Sun Serum", 3, "Pune"), _bought_one("Kohl Kajal", 3, "Pune"), _bought_one("Sun Serum", 3)],
+    raw_filters=[
+        {"conditions": [{"field": "city", "op": "eq", "value": "pune"}, *_both("any")["conditions"][:1]]},
+        {"match": "none", "conditions": [{"field": "city", "op": "eq", "value": "pune"}, _both("any")]},
+    ],
+)
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     people=st.lists(customer_st, min_size=1, max_size=12),
@@ -100,6 +152,27 @@ filters = st.recursive(
 async def test_compiled_sql_agrees_with_the_python_reading(
     session: AsyncSession, people: list[dict[str, Any]], raw_filters: list[dict[str, Any]]
 ) -> None:
+    await check_filters(session, people, raw_filters)
+
+
+# Someone who bought one of two products: all(…) must not read as any(…).
+@example(
+    people=[_bought_one("Sun Serum", 3), _bought_one("Kohl Kajal", 3)],
+    raw_filters=[_both("all"), _both("any"), _both("none"), _both("all", 7), _both("any", 2)],
+)
+@settings(max_examples=75, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    people=st.lists(customer_st, min_size=1, max_size=12),
+    raw_filters=st.lists(purchase_filters, min_size=1, max_size=4),
+)
+async def test_grouped_purchase_conditions_agree_with_the_python_reading(
+    session: AsyncSession, people: list[dict[str, Any]], raw_filters: list[dict[str, Any]]
+) -> None:
+    await check_filters(session, people, raw_filters)
+
+
+async def check_filters(session: AsyncSession, people: list[dict[str, Any]], raw_filters: list[dict[str, Any]]) -> None:
+    """Ingest the people, then compare every way of running each filter with the oracle."""
     savepoint = await session.begin_nested()
     try:
         customers, orders = [], []
@@ -110,11 +183,22 @@ async def test_compiled_sql_agrees_with_the_python_reading(
         report = await IngestService(session).ingest(customers, orders)
         assert report.rejected == []
         ids = await generated_ids(session)
+        # Counts are of every customer in the database: these people must be all of them.
+        assert await session.scalar(select(func.count()).select_from(Customer)) == len(people)
         persons = [as_person(i, spec) for i, spec in enumerate(people)]
+        service = SegmentService(session, CLOCK)
         for raw in raw_filters:
             audience = SegmentFilter.model_validate(raw)
-            got = {ids[row] for row in (await session.scalars(audience_query(audience, CLOCK))).all()}
             expected = {p.id for p in persons if matches(p, audience, NOW)}
+            got = {ids[row] for row in (await session.scalars(audience_query(audience, CLOCK))).all()}
             assert got == expected, raw
+            names = await product_names_containing(session, product_texts(audience))
+            resolved = await session.scalars(audience_query(audience, CLOCK, product_names=names))
+            assert {ids[row] for row in resolved.all()} == expected, (raw, names)
+            assert await service.count(audience) == len(expected), raw
+            preview = await service.preview(audience, sample_size=3)
+            in_id_order = sorted(db_id for db_id, index in ids.items() if index in expected)
+            assert preview.count == len(expected), raw
+            assert [c.id for c in preview.sample] == in_id_order[:3], raw
     finally:
         await savepoint.rollback()

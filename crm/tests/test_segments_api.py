@@ -8,6 +8,8 @@ import httpx
 import pytest
 from reach_factories import customer, order
 
+from crm.segments.service import EXPORT_PAGE_SIZE
+
 LIPSTICK_LAPSED = {
     "match": "all",
     "conditions": [
@@ -174,6 +176,24 @@ async def test_export_streams_csv_safely_and_json(client: httpx.AsyncClient) -> 
     assert '\'=HYPERLINK("http://evil")' in names  # formula neutralised
     as_json = await client.get(f"/api/segments/{segment['id']}/customers", params={"format": "json"})
     assert sorted(c["city"] for c in as_json.json()) == ["Mumbai", "Pune"]
+
+
+async def test_export_pages_past_the_first_page(client: httpx.AsyncClient) -> None:
+    """More members than one export page: every member exactly once, in id order, both formats."""
+    members = [customer(city="Pune") for _ in range(EXPORT_PAGE_SIZE + 3)]
+    others = [customer(city="Mumbai") for _ in range(2)]
+    ingested = await client.post("/api/ingest", json={"customers": members + others, "orders": []})
+    assert ingested.status_code == 200, ingested.text
+    pune = {"conditions": [{"field": "city", "op": "eq", "value": "Pune"}]}
+    segment = (await client.post("/api/segments", json={"name": "Pune", "filter": pune})).json()
+    assert segment["count"] == len(members)
+    as_csv = await client.get(f"/api/segments/{segment['id']}/customers", params={"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    ids = [int(r["id"]) for r in rows]
+    assert ids == sorted(set(ids)) and len(ids) == len(members)
+    assert {r["external_id"] for r in rows} == {m["external_id"] for m in members}
+    as_json = (await client.get(f"/api/segments/{segment['id']}/customers", params={"format": "json"})).json()
+    assert [c["id"] for c in as_json] == ids
 
 
 async def test_fields_list_types_operators_and_values_in_the_data(client: httpx.AsyncClient) -> None:

@@ -53,4 +53,6 @@ class OrderItem(Base):
     __table_args__ = (
         Index("ix_order_items_category_customer", func.lower(category), "customer_id", "ordered_at"),
         Index("ix_order_items_customer", "customer_id", "ordered_at"),
+        # `product` filters: distinct names by a loose index scan, then lower(name) IN (…).
+        Index("ix_order_items_name_customer", func.lower(name), "customer_id", "ordered_at"),
     )

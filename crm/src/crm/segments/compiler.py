@@ -2,11 +2,19 @@
 function, walked recursively; relative days become absolute UTC cutoffs here, in Python, so
 the same SQL runs on SQLite and Postgres. Every condition is two-valued (a missing value makes
 it false, never NULL), so `none` groups negate cleanly.
+
+Purchases are EXISTS over order_items correlated on a *key* (the customer id column of whichever
+table the query reads: customer_stats, or customers alone), so a count reads only the tables its
+filter needs (see `reads`). `product contains X` means "an item whose lower-cased name contains
+x"; when the caller has resolved X to the (few) distinct names that contain it (`ProductNames`),
+it compiles to an indexed `lower(name) IN (…)` instead of a LIKE over every item. Positive
+purchase conditions side by side in an `any` group become one EXISTS ("bought any of …"), which
+a database can run as one semi-join rather than one probe per condition per customer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -70,14 +78,35 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def compile_filter(group: FilterGroup, clock: Clock | None = None) -> Expr:
-    return _group(group, clock or Clock())
+# `product contains` text → the distinct lower-case item names that contain it.
+ProductNames = Mapping[str, Sequence[str]]
 
 
-def _group(group: FilterGroup, clock: Clock) -> Expr:
-    parts = [
-        _condition(node, clock) if isinstance(node, Condition) else _group(node, clock) for node in group.conditions
-    ]
+@dataclass(frozen=True)
+class Context:
+    clock: Clock
+    # The customer id column purchase EXISTS correlate with.
+    key: Any
+    # Resolved `product contains` values; None compiles them as a LIKE over item names.
+    product_names: ProductNames | None = None
+
+
+def compile_filter(
+    group: FilterGroup, clock: Clock | None = None, *, key: Any = None, product_names: ProductNames | None = None
+) -> Expr:
+    """The filter as a WHERE clause over customers ⋈ customer_stats (or over the one table that
+    `key` belongs to, when `reads(group)` says the filter needs no other)."""
+    context = Context(clock or Clock(), CustomerStats.customer_id if key is None else key, product_names)
+    return _group(group, context)
+
+
+def _group(group: FilterGroup, context: Context) -> Expr:
+    nodes = list(group.conditions)
+    parts: list[Expr] = []
+    if group.match in ("any", "none"):
+        merged, nodes = _merge_purchases(nodes, context)
+        parts += merged
+    parts += [_condition(node, context) if isinstance(node, Condition) else _group(node, context) for node in nodes]
     if group.match == "all":
         return and_(true(), *parts) if parts else true()
     if group.match == "any":
@@ -85,10 +114,10 @@ def _group(group: FilterGroup, clock: Clock) -> Expr:
     return not_(or_(false(), *parts)) if parts else true()
 
 
-def _condition(condition: Condition, clock: Clock) -> Expr:
+def _condition(condition: Condition, context: Context) -> Expr:
     spec = FIELDS[condition.field]
     compiler = KIND_COMPILERS[spec.kind]
-    return compiler(spec.column, condition, clock)
+    return compiler(spec.column, condition, context)
 
 
 # ------------------------------------------------------------------ ordered values
@@ -110,18 +139,19 @@ def _ordered(column: Any, op: str, value: Any) -> Expr:
     return table[op]()
 
 
-def _number(column_name: str, condition: Condition, _: Clock) -> Expr:
+def _number(column_name: str, condition: Condition, _: Context) -> Expr:
     return _ordered(COLUMNS[column_name], condition.op, condition.value)
 
 
-def _money(column_name: str, condition: Condition, _: Clock) -> Expr:
+def _money(column_name: str, condition: Condition, _: Context) -> Expr:
     value = condition.value
     minor = [to_minor(v) for v in value] if isinstance(value, list) else to_minor(value)
     return _ordered(COLUMNS[column_name], condition.op, minor)
 
 
-def _days_ago(column_name: str, condition: Condition, clock: Clock) -> Expr:
+def _days_ago(column_name: str, condition: Condition, context: Context) -> Expr:
     """days_ago(t) = whole days between t and now; compiled to cutoffs on t."""
+    clock = context.clock
     column = COLUMNS[column_name]
     op, value = condition.op, condition.value
     if op == "exists":
@@ -145,7 +175,8 @@ def _days_ago(column_name: str, condition: Condition, clock: Clock) -> Expr:
     return and_(column.is_not(None), table[op]())
 
 
-def _age(column_name: str, condition: Condition, clock: Clock) -> Expr:
+def _age(column_name: str, condition: Condition, context: Context) -> Expr:
+    clock = context.clock
     column = COLUMNS[column_name]
     op, value = condition.op, condition.value
     if op == "exists":
@@ -172,7 +203,7 @@ def _age(column_name: str, condition: Condition, clock: Clock) -> Expr:
 # ------------------------------------------------------------------ text
 
 
-def _text(column_name: str, condition: Condition, _: Clock) -> Expr:
+def _text(column_name: str, condition: Condition, _: Context) -> Expr:
     column = COLUMNS[column_name]
     lowered = func.lower(column)
     op, value = condition.op, condition.value
@@ -189,7 +220,7 @@ def _text(column_name: str, condition: Condition, _: Clock) -> Expr:
     return and_(column.is_not(None), table[op]())
 
 
-def _tags(column_name: str, condition: Condition, _: Clock) -> Expr:
+def _tags(column_name: str, condition: Condition, _: Context) -> Expr:
     column = COLUMNS[column_name]  # stored as "|a|b|", lower case, never NULL
 
     def has(tag: str) -> Expr:
@@ -213,36 +244,103 @@ def _tags(column_name: str, condition: Condition, _: Clock) -> Expr:
 # ------------------------------------------------------------------ purchases
 
 
-def _bought(item_condition: Expr, condition: Condition, clock: Clock) -> Expr:
-    # Correlated on customer_stats (one row per customer, same id) so that a filter about
-    # purchases alone never needs the customers table.
-    criteria = [OrderItem.customer_id == CustomerStats.customer_id, OrderItem.counted.is_(True), item_condition]
-    if condition.within_days is not None:
-        criteria.append(OrderItem.ordered_at > clock.days_ago_at_least(condition.within_days + 1))
+def _bought(item_condition: Expr, within_days: int | None, context: Context) -> Expr:
+    """At least one counted item matching the condition (within the last `within_days` days)."""
+    criteria = [OrderItem.customer_id == context.key, OrderItem.counted.is_(True), item_condition]
+    if within_days is not None:
+        criteria.append(OrderItem.ordered_at > context.clock.days_ago_at_least(within_days + 1))
     return exists(select(OrderItem.id).where(*criteria))
 
 
-def _category(_: str, condition: Condition, clock: Clock) -> Expr:
-    op, value = condition.op, condition.value
+def _wanted(condition: Condition) -> list[str]:
+    return [v.lower() for v in ([condition.value] if isinstance(condition.value, str) else condition.value)]
+
+
+def _category_item(condition: Condition, _: Context) -> Expr:
+    return func.lower(OrderItem.category).in_(_wanted(condition))
+
+
+def _product_item(condition: Condition, context: Context) -> Expr:
+    """An item whose name is (eq/neq) or contains (contains) the text, case-insensitively."""
+    name = func.lower(OrderItem.name)
+    text: str = condition.value
+    if condition.op != "contains":
+        return name == text.lower()
+    if context.product_names is None:
+        return name.like(like_pattern(condition.value), escape="\\")
+    names = context.product_names[condition.value]
+    return name.in_(names) if names else false()
+
+
+def _category(_: str, condition: Condition, context: Context) -> Expr:
+    positive = condition.op in ("eq", "in")
     if condition.within_days is None:
         # "Ever bought": the rollup keeps each customer's categories as "|lipstick|kajal|".
-        wanted = [value] if isinstance(value, str) else value
-        bought_any = or_(*(CustomerStats.categories.like(like_pattern(f"|{v.lower()}|"), escape="\\") for v in wanted))
-        return bought_any if op in ("eq", "in") else not_(bought_any)
-    category = func.lower(OrderItem.category)
-    if op in ("eq", "neq"):
-        bought = _bought(category == value.lower(), condition, clock)
+        column = CustomerStats.categories
+        bought_any = or_(*(column.like(like_pattern(f"|{v}|"), escape="\\") for v in _wanted(condition)))
     else:
-        bought = _bought(category.in_([v.lower() for v in value]), condition, clock)
-    return bought if op in ("eq", "in") else not_(bought)
+        bought_any = _bought(_category_item(condition, context), condition.within_days, context)
+    return bought_any if positive else not_(bought_any)
 
 
-def _product(_: str, condition: Condition, clock: Clock) -> Expr:
-    name = func.lower(OrderItem.name)
-    if condition.op == "contains":
-        return _bought(name.like(like_pattern(condition.value), escape="\\"), condition, clock)
-    bought = _bought(name == condition.value.lower(), condition, clock)
-    return bought if condition.op == "eq" else not_(bought)
+def _product(_: str, condition: Condition, context: Context) -> Expr:
+    bought = _bought(_product_item(condition, context), condition.within_days, context)
+    return not_(bought) if condition.op == "neq" else bought
+
+
+ITEM_MATCHERS: dict[FieldKind, Callable[[Condition, Context], Expr]] = {
+    FieldKind.CATEGORY: _category_item,
+    FieldKind.PRODUCT: _product_item,
+}
+
+
+def _mergeable(node: Condition | FilterGroup) -> tuple[FieldKind, int] | None:
+    """(kind, window) of a positive purchase condition that reads order_items (window -1: ever)."""
+    if not isinstance(node, Condition) or node.op in ("neq", "not_in"):
+        return None
+    kind = FIELDS[node.field].kind
+    if kind not in ITEM_MATCHERS or (kind is FieldKind.CATEGORY and node.within_days is None):
+        return None  # "ever bought a category" reads the rollup, not order_items
+    return kind, -1 if node.within_days is None else node.within_days
+
+
+def _merge_purchases(
+    nodes: list[Condition | FilterGroup], context: Context
+) -> tuple[list[Expr], list[Condition | FilterGroup]]:
+    """any(bought A, bought B) ≡ bought (A or B): one EXISTS per (kind, window) for two or more
+    positive purchase conditions of an `any`/`none` group. Returns the merged EXISTS and the
+    nodes left to compile one by one."""
+    buckets: dict[tuple[FieldKind, int], list[Condition]] = {}
+    for node in nodes:
+        bucket = _mergeable(node)
+        if bucket is not None and isinstance(node, Condition):
+            buckets.setdefault(bucket, []).append(node)
+    merged: list[Expr] = []
+    taken: set[int] = set()
+    for (kind, window), conditions in buckets.items():
+        if len(conditions) > 1:
+            taken.update(id(c) for c in conditions)
+            merged.append(_bought(_any_item(kind, conditions, context), None if window < 0 else window, context))
+    return merged, [node for node in nodes if id(node) not in taken]
+
+
+def _any_item(kind: FieldKind, conditions: list[Condition], context: Context) -> Expr:
+    """One item condition for several: a single IN when each is a list of lower-case values."""
+    listed = [_listed_values(kind, c, context) for c in conditions]
+    if any(values is None for values in listed):
+        return or_(*(ITEM_MATCHERS[kind](c, context) for c in conditions))
+    values = sorted({v for values in listed for v in values or ()})
+    column = func.lower(OrderItem.category if kind is FieldKind.CATEGORY else OrderItem.name)
+    return column.in_(values) if values else false()
+
+
+def _listed_values(kind: FieldKind, condition: Condition, context: Context) -> list[str] | None:
+    """The lower-case values the item column must be one of, or None when it is a LIKE."""
+    if kind is FieldKind.CATEGORY or condition.op == "eq":
+        return _wanted(condition)
+    if context.product_names is None:
+        return None
+    return list(context.product_names[condition.value])
 
 
 def reachable(channel: str) -> Expr:
@@ -250,14 +348,14 @@ def reachable(channel: str) -> Expr:
     return and_(contact.is_not(None), contact != "", consent.is_(True))
 
 
-def _channel(_: str, condition: Condition, __: Clock) -> Expr:
+def _channel(_: str, condition: Condition, __: Context) -> Expr:
     op, value = condition.op, condition.value
     channels = value if isinstance(value, list) else [value]
     any_reachable = or_(*(reachable(c) for c in channels))
     return any_reachable if op in ("eq", "in") else not_(any_reachable)
 
 
-KIND_COMPILERS: dict[FieldKind, Callable[[str, Condition, Clock], Expr]] = {
+KIND_COMPILERS: dict[FieldKind, Callable[[str, Condition, Context], Expr]] = {
     FieldKind.TEXT: _text,
     FieldKind.NUMBER: _number,
     FieldKind.MONEY: _money,
@@ -270,25 +368,49 @@ KIND_COMPILERS: dict[FieldKind, Callable[[str, Condition, Clock], Expr]] = {
 }
 
 
+CUSTOMERS = "customers"
+STATS = "customer_stats"
+STATS_KINDS = (FieldKind.NUMBER, FieldKind.MONEY, FieldKind.DAYS_AGO)
 CUSTOMER_KINDS = (FieldKind.TEXT, FieldKind.AGE, FieldKind.TAGS, FieldKind.CHANNEL)
 
 
-def needs_customers(group: FilterGroup) -> bool:
-    """Whether any condition reads a column of `customers` (the rest live in customer_stats)."""
+def _condition_reads(condition: Condition) -> set[str]:
+    spec = FIELDS[condition.field]
+    if spec.kind in CUSTOMER_KINDS or spec.column == "signed_up_at":
+        return {CUSTOMERS}
+    if spec.kind in STATS_KINDS or (spec.kind is FieldKind.CATEGORY and condition.within_days is None):
+        return {STATS}
+    return set()  # purchases read order_items through the key alone
+
+
+def reads(group: FilterGroup) -> frozenset[str]:
+    """The tables (customers, customer_stats) whose columns the filter reads."""
+    tables: set[str] = set()
     for node in group.conditions:
-        if isinstance(node, Condition):
-            spec = FIELDS[node.field]
-            if spec.kind in CUSTOMER_KINDS or spec.column == "signed_up_at":
-                return True
-        elif needs_customers(node):
-            return True
-    return False
+        tables |= _condition_reads(node) if isinstance(node, Condition) else reads(node)
+    return frozenset(tables)
 
 
-def audience_query(group: FilterGroup, clock: Clock | None = None) -> Any:
+def needs_customers(group: FilterGroup) -> bool:
+    """Whether any condition reads a column of `customers`."""
+    return CUSTOMERS in reads(group)
+
+
+def audience_query(group: FilterGroup, clock: Clock | None = None, product_names: ProductNames | None = None) -> Any:
     """SELECT customers.id of everyone the filter matches (customers ⋈ customer_stats)."""
     return (
         select(Customer.id)
         .join(CustomerStats, CustomerStats.customer_id == Customer.id)
-        .where(compile_filter(group, clock))
+        .where(compile_filter(group, clock, product_names=product_names))
     )
+
+
+def product_texts(group: FilterGroup) -> set[str]:
+    """The values of every `product contains` condition (to resolve to item names up front)."""
+    texts: set[str] = set()
+    for node in group.conditions:
+        if isinstance(node, FilterGroup):
+            texts |= product_texts(node)
+        elif FIELDS[node.field].kind is FieldKind.PRODUCT and node.op == "contains":
+            texts.add(node.value)
+    return texts

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select
@@ -11,24 +11,57 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.models import Campaign, Customer, CustomerStats, OrderItem, Segment, Sequence
 from crm.models.customer import decode_tags
+from crm.segments.compiler import CUSTOMERS, STATS, Clock, ProductNames, compile_filter, like_pattern, reads
+from crm.segments.dsl import FilterGroup
 
 
-def _audience(where: ColumnElement[bool]) -> Any:
-    return select(Customer.id).join(CustomerStats, CustomerStats.customer_id == Customer.id).where(where)
+def _count_from(tables: frozenset[str]) -> tuple[Any, Any]:
+    """The narrowest FROM for a count, and the customer id column purchases correlate with.
+    customers and customer_stats are one row per customer, so a join is only paid for when the
+    filter reads both."""
+    if CUSTOMERS not in tables:
+        return CustomerStats.__table__, CustomerStats.customer_id
+    if STATS not in tables:
+        return Customer.__table__, Customer.id
+    return Customer.__table__.join(CustomerStats, CustomerStats.customer_id == Customer.id), CustomerStats.customer_id
 
 
-async def count_audience(session: AsyncSession, where: ColumnElement[bool], stats_only: bool = False) -> int:
-    """Counts the audience; with `stats_only` (the filter reads no customers column) the count
-    runs on customer_stats alone — one row per customer, so the join would only cost time."""
-    statement = select(func.count()).select_from(CustomerStats)
-    if not stats_only:
-        statement = statement.join(Customer, Customer.id == CustomerStats.customer_id)
-    return int(await session.scalar(statement.where(where)) or 0)
+def count_statement(audience: FilterGroup, clock: Clock, product_names: ProductNames | None = None) -> Any:
+    """SELECT count(*) of the customers the filter matches, reading only the tables it needs."""
+    source, key = _count_from(reads(audience))
+    where = compile_filter(audience, clock, key=key, product_names=product_names)
+    return select(func.count()).select_from(source).where(where)
+
+
+async def count_audience(
+    session: AsyncSession, audience: FilterGroup, clock: Clock, product_names: ProductNames | None = None
+) -> int:
+    return int(await session.scalar(count_statement(audience, clock, product_names)) or 0)
+
+
+def _distinct_item_names() -> Any:
+    """Every distinct lower(order_items.name) by a loose index scan on ix_order_items_name: one
+    index probe per name (a catalogue of hundreds), never a pass over the items."""
+    lowered = func.lower(OrderItem.name)
+    names = select(func.min(lowered).label("name")).cte("item_names", recursive=True)
+    following = select(func.min(lowered)).where(lowered > names.c.name).scalar_subquery()
+    return names.union_all(select(following).where(names.c.name.is_not(None)))
+
+
+async def product_names_containing(session: AsyncSession, texts: Iterable[str]) -> dict[str, list[str]]:
+    """Each text → the distinct lower-case item names that contain it (the same LIKE the
+    compiler would run over every item, run over the names instead)."""
+    names = _distinct_item_names()
+    resolved: dict[str, list[str]] = {}
+    for text in sorted(set(texts)):
+        matching = select(names.c.name).where(names.c.name.like(like_pattern(text), escape="\\"))
+        resolved[text] = list(await session.scalars(matching.order_by(names.c.name)))
+    return resolved
 
 
 async def sample_audience(
     session: AsyncSession, where: ColumnElement[bool], limit: int, after_id: int | None = None
-) -> Sequence[tuple[Customer, CustomerStats]]:
+) -> list[tuple[Customer, CustomerStats]]:
     statement = (
         select(Customer, CustomerStats).join(CustomerStats, CustomerStats.customer_id == Customer.id).where(where)
     )
@@ -40,7 +73,7 @@ async def sample_audience(
 
 async def stream_audience(
     maker: async_sessionmaker[AsyncSession], where: ColumnElement[bool], page_size: int = 1000
-) -> AsyncIterator[Sequence[tuple[Customer, CustomerStats]]]:
+) -> AsyncIterator[list[tuple[Customer, CustomerStats]]]:
     """Pages of members by keyset, each page in its own short session."""
     after: int | None = None
     while True:
@@ -107,8 +140,8 @@ async def segment_by_name(session: AsyncSession, name: str) -> Segment | None:
     return await session.scalar(select(Segment).where(Segment.name == name))
 
 
-async def list_segments(session: AsyncSession) -> Sequence[Segment]:
-    return (await session.scalars(select(Segment).order_by(Segment.id.desc()))).all()
+async def list_segments(session: AsyncSession) -> list[Segment]:
+    return list(await session.scalars(select(Segment).order_by(Segment.id.desc())))
 
 
 async def get_segment(session: AsyncSession, segment_id: int) -> Segment | None:

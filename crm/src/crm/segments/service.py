@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from crm.csv_safety import safe_cell
 from crm.customers.service import customer_read
 from crm.errors import Conflict, NotFound
-from crm.models import Segment
+from crm.models import Customer, CustomerStats, Segment
 from crm.segments import repository as repo
-from crm.segments.compiler import COLUMNS, Clock, compile_filter, needs_customers
+from crm.segments.compiler import COLUMNS, Clock, compile_filter, product_texts
 from crm.segments.dsl import MAX_CONDITIONS, MAX_DEPTH, SegmentFilter
 from crm.segments.explain import explain
 from crm.segments.fields import CHANNELS, FIELDS, FieldKind
@@ -26,6 +26,7 @@ from crm.segments.schemas import (
     SegmentRead,
 )
 
+EXPORT_PAGE_SIZE = 1000  # members per keyset page (each page its own short session)
 EXPORT_COLUMNS = (
     "id",
     "external_id",
@@ -44,13 +45,18 @@ EXPORT_COLUMNS = (
 
 
 class SegmentService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock | None = None) -> None:
         self.session = session
+        self.clock = clock  # None: the time of each call
 
     async def preview(self, audience: SegmentFilter, sample_size: int = 10) -> AudiencePreview:
-        where = compile_filter(audience, Clock())
-        count = await repo.count_audience(self.session, where, stats_only=not needs_customers(audience))
-        sample = await repo.sample_audience(self.session, where, sample_size) if sample_size else []
+        clock = self.clock or Clock()
+        names = await repo.product_names_containing(self.session, product_texts(audience))
+        count = await repo.count_audience(self.session, audience, clock, names)
+        sample: list[tuple[Customer, CustomerStats]] = []
+        if sample_size:
+            where = compile_filter(audience, clock, product_names=names)
+            sample = await repo.sample_audience(self.session, where, sample_size)
         return AudiencePreview(
             count=count,
             sample=[customer_read(c, s) for c, s in sample],
@@ -59,8 +65,8 @@ class SegmentService:
         )
 
     async def count(self, audience: SegmentFilter) -> int:
-        where = compile_filter(audience, Clock())
-        return await repo.count_audience(self.session, where, stats_only=not needs_customers(audience))
+        names = await repo.product_names_containing(self.session, product_texts(audience))
+        return await repo.count_audience(self.session, audience, self.clock or Clock(), names)
 
     async def fields(self, with_values: bool = True) -> FieldsRead:
         values: dict[str, list[tuple[str, int]]] = {}
@@ -145,13 +151,15 @@ async def export_members(
     maker: async_sessionmaker[AsyncSession], audience: SegmentFilter, fmt: str
 ) -> AsyncIterator[str]:
     """CSV (spreadsheet-safe) or a JSON array, streamed page by page."""
-    where = compile_filter(audience, Clock())
+    async with maker() as session:
+        names = await repo.product_names_containing(session, product_texts(audience))
+    where = compile_filter(audience, Clock(), product_names=names)
     if fmt == "csv":
         yield ",".join(EXPORT_COLUMNS) + "\r\n"
     else:
         yield "["
     first = True
-    async for page in repo.stream_audience(maker, where):
+    async for page in repo.stream_audience(maker, where, EXPORT_PAGE_SIZE):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         parts: list[str] = []
