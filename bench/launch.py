@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import base64
 import contextlib
-import functools
 import json
 import socket
 import sqlite3
@@ -50,7 +49,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.remove(str(Path(__file__).resolve().parent))
 
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.common import (
@@ -63,7 +62,6 @@ from bench.common import (
     render_table,
     table_count,
 )
-from crm import templating
 from crm.audit.service import Author
 from crm.campaigns import repository as campaigns_repository
 from crm.campaigns.schemas import CampaignCreate, MessageIn
@@ -411,76 +409,11 @@ async def get_json(url: str, headers: dict[str, str] | None = None) -> dict[str,
     raise RuntimeError(f"{url} did not answer")
 
 
-# --- proposed dispatch changes, applied only with --patched (for comparison) ----------------
-
-
-@functools.lru_cache(maxsize=256)
-def parsed_template(source: str) -> Any:
-    return templating._environment.from_string(source)
-
-
-def cached_render(source: str, context: dict[str, Any]) -> str:
-    """Proposed crm.templating.render: parse each distinct template once, not once per message."""
-    rendered: str = parsed_template(source).render(**context)
-    return rendered
-
-
-async def claim_due_in_index_order(
-    session: AsyncSession, now: datetime, limit: int, worker: str, ttl_seconds: float
-) -> list[int]:
-    """Proposed crm.dispatch.repository.claim_due: expired claims first, then due queued sends,
-    each picked by one walk of ix_communications_state_due in due_at order (no OR, no id
-    tie-break), so a claim stops after `limit` rows instead of sorting every due row."""
-    from crm.models.communication import CLAIMED, QUEUED
-
-    c = Communication
-    claimed: list[int] = []
-    for condition in (
-        and_(c.state == CLAIMED, c.claimed_until < now),
-        and_(c.state == QUEUED, c.due_at <= now),
-    ):
-        if len(claimed) >= limit:
-            break
-        pick = (
-            select(c.id)
-            .where(condition)
-            .order_by(c.due_at)
-            .limit(limit - len(claimed))
-            .with_for_update(skip_locked=True)
-        )
-        result = await session.execute(
-            update(c)
-            .where(c.id.in_(pick.scalar_subquery()))
-            .values(
-                state=CLAIMED,
-                claimed_until=now + timedelta(seconds=ttl_seconds),
-                claimed_by=worker,
-                attempts=c.attempts + 1,
-            )
-            .returning(c.id)
-            .execution_options(synchronize_session=False)
-        )
-        claimed += [int(i) for i in result.scalars()]
-    return claimed
-
-
-def apply_proposed_dispatch_changes() -> None:
-    from crm.dispatch import dispatcher as dispatcher_module
-    from crm.dispatch import repository as dispatch_repository
-
-    templating.render = cached_render
-    dispatcher_module.render = cached_render  # type: ignore[attr-defined]
-    dispatch_repository.claim_due = claim_due_in_index_order
-
-
 async def run_worker(args: argparse.Namespace) -> None:
     """Worker role: a Dispatcher that says "ready", waits for "go", drains the queue, prints stats."""
     from crm.dispatch.channel_client import ChannelClient, build_http_client
     from crm.dispatch.dispatcher import Dispatcher
     from crm.models.communication import CLAIMED, QUEUED
-
-    if args.patched:
-        apply_proposed_dispatch_changes()
 
     engine = create_engine(args.database_url)
     maker = create_sessionmaker(engine)
@@ -559,7 +492,6 @@ async def dispatch(
                 f"worker{n}",
                 *("worker", "--database-url", backend.url, "--channel-url", target.url),
                 *("--callback-url", f"{sink.url}/receipts", "--batch-size", str(args.batch_size)),
-                *(["--patched"] if args.patched else []),
             )
             for n in range(workers)
         ]
@@ -708,9 +640,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--receivers", type=parse_list, default=["fake", "channel"], help="fake,channel")
     parser.add_argument("--workers", type=lambda v: [int(w) for w in parse_list(v)], default=[1, 2])
     parser.add_argument("--batch-size", type=int, default=500)
-    parser.add_argument(
-        "--patched", action="store_true", help="apply the proposed dispatcher changes in the workers (comparison only)"
-    )
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     parser.add_argument("--channel-url", help=argparse.SUPPRESS)
     parser.add_argument("--callback-url", help=argparse.SUPPRESS)
@@ -719,7 +648,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 async def run(args: argparse.Namespace) -> int:
-    print(f"launch benchmark · {machine_line()}{' · PATCHED dispatcher' if args.patched else ''}", flush=True)
+    print(f"launch benchmark · {machine_line()}", flush=True)
     launches: list[LaunchResult] = []
     dispatches: list[DispatchResult] = []
     for name in args.backends:

@@ -65,9 +65,7 @@ from crm.analytics.repository import funnel_by_channel
 from crm.db import create_engine, create_sessionmaker
 from crm.models import Campaign, Communication, Customer, ReceiptEvent
 from crm.signing import signed_headers
-from crm.sql import chunked, dialect_name, insert_ignoring_conflicts
-from crm.tables import communications_table, customer_stats_table, customers_table, receipt_events_table
-from crm.webhooks import repository as receipts_repository
+from crm.tables import communications_table, customer_stats_table, customers_table
 from crm.webhooks.schemas import ReceiptBatch
 from crm.webhooks.service import ReceiptService
 
@@ -250,47 +248,10 @@ async def verify(
     return check
 
 
-# --- proposed repository changes, applied only with --patched (for comparison) -------------
-
-
-async def locking_known_communication_ids(session: AsyncSession, ids: Sequence[str]) -> set[str]:
-    """Proposed: on Postgres, lock the batch's communications in communication_id order first, so
-    concurrent batches that share communications queue instead of deadlocking."""
-    found: set[str] = set()
-    for part in chunked(sorted(ids), 1000):
-        statement = (
-            select(Communication.communication_id)
-            .where(Communication.communication_id.in_(part))
-            .order_by(Communication.communication_id)
-        )
-        if dialect_name(session) == "postgresql":
-            statement = statement.with_for_update()
-        found.update(await session.scalars(statement))
-    return found
-
-
-async def executemany_insert_new_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Proposed: one cached INSERT … ON CONFLICT DO NOTHING … RETURNING run as an executemany
-    (SQLAlchemy's insertmanyvalues) instead of a 1,000-row .values() statement compiled per call;
-    rows in event_id order so concurrent inserts of the same duplicates take locks in one order."""
-    statement = insert_ignoring_conflicts(session, receipt_events_table, ["event_id"]).returning(
-        receipt_events_table.c.event_id
-    )
-    new: set[str] = set()
-    for part in chunked(sorted(rows, key=lambda r: str(r["event_id"])), 1000):
-        new.update(await session.scalars(statement, list(part)))
-    return new
-
-
-def apply_proposed_changes() -> None:
-    receipts_repository.known_communication_ids = locking_known_communication_ids
-    receipts_repository.insert_new_events = executemany_insert_new_events
-
-
 # --- the CRM server process and a raw HTTP/1.1 client --------------------------------------
 
 
-def serve_crm(database_url: str, patched: bool) -> None:
+def serve_crm(database_url: str) -> None:
     """Child role: the CRM app on a fresh loopback port (printed on stdout), until terminated."""
     import logging
 
@@ -300,8 +261,6 @@ def serve_crm(database_url: str, patched: bool) -> None:
     from crm.main import create_app
 
     logging.getLogger("crm").setLevel(logging.ERROR)
-    if patched:
-        apply_proposed_changes()
     settings = Settings(
         _env_file=None,
         database_url=database_url,
@@ -319,12 +278,10 @@ def serve_crm(database_url: str, patched: bool) -> None:
 
 
 class CrmServer:
-    def __init__(self, database_url: str, patched: bool, log: Path) -> None:
+    def __init__(self, database_url: str, log: Path) -> None:
         command = [sys.executable, __file__, "serve", "--database-url", database_url]
         with log.open("w") as stderr:
-            self.process = subprocess.Popen(
-                [*command, *(["--patched"] if patched else [])], stdout=subprocess.PIPE, stderr=stderr, text=True
-            )
+            self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
         assert self.process.stdout is not None
         self.port = int(self.process.stdout.readline())
 
@@ -474,7 +431,7 @@ async def run_backend(backend: Backend, args: argparse.Namespace) -> list[PassRe
             f"{len(customer_ids):,} communications ({time.perf_counter() - step:.1f}s)",
             flush=True,
         )
-        server = CrmServer(backend.url, args.patched, SERVER_LOG)
+        server = CrmServer(backend.url, SERVER_LOG)
         await server.wait_ready()
         for index, ((mode, clients), (campaign_id, uid)) in enumerate(zip(passes, campaigns, strict=True)):
             if mode == "single":
@@ -545,16 +502,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--single-clients", type=int, default=8)
     parser.add_argument("--backends", type=parse_backends, default=parse_backends("sqlite,postgresql"))
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--patched", action="store_true", help="apply the proposed receipts repository changes (comparison only)"
-    )
     return parser.parse_args(argv)
 
 
 async def run(args: argparse.Namespace) -> int:
-    print(f"receipts benchmark · {machine_line()}{' · PATCHED repository' if args.patched else ''}", flush=True)
-    if args.patched:
-        apply_proposed_changes()
+    print(f"receipts benchmark · {machine_line()}", flush=True)
     results: list[PassResult] = []
     for name in args.backends:
         results += await run_backend(backend_for(name, "receipts"), args)
@@ -568,7 +520,7 @@ async def run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.role == "serve":
-        serve_crm(args.database_url, args.patched)
+        serve_crm(args.database_url)
         return 0
     return asyncio.run(run(args))
 
