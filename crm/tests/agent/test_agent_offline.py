@@ -4,6 +4,7 @@ goals become staged sequences, and nothing — no prompt, no customer's name —
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
@@ -11,9 +12,12 @@ from reach_factories import customer, order
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from crm.agent.planner import Vocabulary, understand
 from crm.agent.sequence_plan import audience_part, is_multi_step, plan_steps
 from crm.models import Campaign, Communication, Customer, Segment, Sequence, SequenceVersion
 from crm.seed import SeedPlan, seed_database
+
+VOCABULARY = Vocabulary(categories=("Lipstick", "Kajal"), cities=("Pune", "Mumbai", "Delhi"), tags=("vip",))
 
 
 @pytest.fixture
@@ -148,3 +152,101 @@ def test_multi_step_phrasing() -> None:
     steps = plan_steps("email first, then WhatsApp 2 days later unless they clicked, SMS on day 6 if not purchased")
     assert [(s.channel, s.delay_value) for s in steps] == [("email", 0), ("whatsapp", 2), ("sms", 4)]
     assert steps[2].condition == "if_not_converted"
+
+
+@pytest.mark.usefixtures("seeded")
+async def test_a_part_not_in_the_data_is_asked_about_then_left_out_on_go_ahead(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    asked = await chat(client, "customers in Tokyo who bought lipstick")
+    steps = asked["steps"]
+    assert isinstance(steps, list) and [s["tool"] for s in steps] == ["list_fields", "preview_audience"]
+    so_far = steps[1]["result"]
+    assert so_far["explanation"] == "customers who bought Lipstick" and so_far["count"] > 0
+    reply = str(asked["reply"])
+    assert "“in tokyo”" in reply and f"{so_far['count']:,}" in reply and "go ahead" in reply
+    assert "haven't staged anything" in reply and "Mumbai" in reply  # real cities offered instead
+    assert asked["staged_campaign_id"] is None
+    assert await session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+    response = await client.post(
+        "/api/agent/chat", json={"message": "go ahead without it", "conversation_id": asked["conversation_id"]}
+    )
+    staged = response.json()
+    campaign = await session.get(Campaign, staged["staged_campaign_id"])
+    assert campaign is not None and campaign.status == "draft"
+    assert campaign.filter == {"match": "all", "conditions": [{"field": "category", "op": "eq", "value": "Lipstick"}]}
+    assert "I left out “in tokyo” (as you said)" in staged["reply"]
+
+
+async def test_a_close_misspelling_of_a_short_name_is_suggested_not_guessed(client: httpx.AsyncClient) -> None:
+    await client.post("/api/ingest", json={"customers": [customer(city="Mumbai"), customer(city="Pune")]})
+    body = await chat(client, "customers in Mumbei")
+    assert body["staged_campaign_id"] is None and "did you mean Mumbai?" in str(body["reply"])
+
+
+SEQUENCES = [
+    (
+        "Win back customers lapsed 2 months: WhatsApp now, then an email a week later if still no purchase",
+        [("whatsapp", 0, "always"), ("email", 7, "if_not_converted")],
+        [{"field": "last_order_days_ago", "op": "gt", "value": 60}],
+    ),
+    (
+        "win back lapsed VIPs with a WhatsApp and then an email 4 days after if no order",
+        [("whatsapp", 0, "always"), ("email", 4, "if_not_converted")],
+        [
+            {"field": "last_order_days_ago", "op": "gt", "value": 90},
+            {
+                "match": "any",
+                "conditions": [
+                    {"field": "tags", "op": "contains", "value": "vip"},
+                    {"field": "total_spent", "op": "gte", "value": 10000},
+                ],
+            },
+        ],
+    ),
+    (
+        "lapsed kajal buyers: WhatsApp today; if no click in 3 days, send an SMS",
+        [("whatsapp", 0, "always"), ("sms", 3, "if_not_clicked")],
+        [
+            {"field": "category", "op": "eq", "value": "Kajal"},
+            {"field": "last_order_days_ago", "op": "gt", "value": 90},
+        ],
+    ),
+    (
+        "Pune customers: follow up on WhatsApp after 2 days unless they opened it",
+        [("whatsapp", 0, "always"), ("whatsapp", 2, "if_not_opened_or_read")],
+        [{"field": "city", "op": "eq", "value": "Pune"}],
+    ),
+    # variants written alongside
+    (
+        "email lapsed lipstick buyers today and text them within 2 days if they did not click",
+        [("email", 0, "always"), ("sms", 2, "if_not_clicked")],
+        [
+            {"field": "category", "op": "eq", "value": "Lipstick"},
+            {"field": "last_order_days_ago", "op": "gt", "value": 90},
+        ],
+    ),
+    (
+        "VIPs in Mumbai: SMS now; unless they bought, an email 5 days later",
+        [("sms", 0, "always"), ("email", 5, "if_not_converted")],
+        None,
+    ),
+    (
+        "send a follow-up email after 3 days unless they read it, for customers in Delhi",
+        [("email", 0, "always"), ("email", 3, "if_not_opened_or_read")],
+        [{"field": "city", "op": "eq", "value": "Delhi"}],
+    ),
+]
+
+
+@pytest.mark.parametrize(("goal", "steps", "audience"), SEQUENCES)
+def test_sequence_phrasings(
+    goal: str, steps: list[tuple[str, int, str]], audience: list[dict[str, Any]] | None
+) -> None:
+    assert is_multi_step(goal)
+    assert [(s.channel, s.delay_value, s.condition) for s in plan_steps(goal)] == steps
+    understanding = understand(audience_part(goal), VOCABULARY, date.today())
+    assert understanding.not_understood == ()  # a step's condition never leaks into the audience
+    if audience is not None:
+        assert sorted(map(str, understanding.filter["conditions"])) == sorted(map(str, audience))

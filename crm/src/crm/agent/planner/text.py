@@ -151,6 +151,7 @@ def normalise(text: str) -> str:
     t = re.sub(r"\b(have|has|had|did|do|does|is|are|was|were|would|could|should)n'?t\b", r"\1 not", t)
     t = re.sub(r"\b(have|has|had|did|do|does|is|are|was|were)nt\b", r"\1 not", t)
     t = re.sub(r"\bhavn'?t\b|\bhvnt\b", "have not", t)
+    t = re.sub(r"\b(who|they|we|you|i)'ve\b", r"\1 have", t)
     t = re.sub(r"(?<=\d),(?=\d)", "", t)
     t = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", t)
     t = re.sub(r"\b(\d+)-(?=[a-z])", r"\1 ", t)  # 60-day → 60 day
@@ -162,7 +163,7 @@ def normalise(text: str) -> str:
     t = re.sub(r"\bwhats app\b", "whatsapp", t)
     t = re.sub(r"\b(?:a|an) couple of\b|\bcouple of\b", "2", t)
     t = re.sub(r"\ba few\b", "3", t)
-    t = re.sub(r"\bhalf (?:a|an) year\b", "6 months", t)
+    t = re.sub(r"\b(?:(?:a|an|one) )?half (?:(?:a|an) )?year\b", "6 months", t)
     t = re.sub(r"\b(?:a|an|one) (half)\b", r"0.5", t)
     t = re.sub(r"\btwice\b", "2 times", t)
     t = re.sub(r"\bthrice\b", "3 times", t)

@@ -21,7 +21,8 @@ FILLER = _words(
     cross current customer customers d deal deals dear delivery did discount discounts do does doing done draft
     drop drops each early either encourage engage enthusiasts entire even ever every everybody everyone
     everything except exclude excluding exclusive existing extra fan fans favorite favorites favourite
-    favourites few find first flat folks for free fresh friendly from fun get gift gifts give giving go going
+    favourites few find first flat folks follow followup for free fresh friendly from fun get gift gifts give
+    giving go going
     good got gotten grabbed great greetings group had hai hain has have having he hello help her here hey hi him
     his hmm hope how i identify immediately in inko instead into introduce introducing invite is it item items
     its joined junkies just ka karo ke ki kindly know ko kuch label labeled labelled latest launch launched
@@ -34,10 +35,11 @@ FILLER = _words(
     previous product products program programme promo promote promoting promotion purchase purchased purchaser
     purchasers purchases push pushing quick quickly range rather re reach reaching reactivate really recommend
     reengage refill regarding registered remind reminder reminders reminding reorder replenish reside residing
-    restock return returning reward rewarding right run running s sab sabko sale sales sample samples schedule
+    restock return returning reward rewarding right run running s sab sabko sale sales sample samples say schedule
     se segment select sell selling send sending sent set setup shade shades shall share she shipping shop
     shopped shopper shoppers short should show signed simple sneak so some someone something soon special start
-    stay staying stays still stock store stuff such sugar surprise t tag tagged target targeting tell text than
+    stay staying stays still stock store stuff subscriber subscribers such sugar surprise t tag tagged target
+    targeting tell text than
     thank thanking thanks that the their theirs them then there these they thing things this those through to
     today too total treat tried try trying unhe unko up update updates upsell upto us use used user users using
     valued ve very via voucher wanna want was we website welcome welcoming were what whatever when where which

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crm.agent.planner import Understanding, Vocabulary, draft_copy, understand
+from crm.agent.planner.clarify import ask_about_the_rest, ask_who
 from crm.agent.providers.base import (
     AssistantMessage,
     Completed,
@@ -31,6 +32,12 @@ from crm.agent.sequence_plan import audience_part, is_multi_step, plan_steps
 
 LAUNCH_WORDS = re.compile(
     r"\b(launch|send (it|them|this|now|out)|go live|blast|fire (it|off)|approve|push it|execute|start sending)\b",
+    re.IGNORECASE,
+)
+CONFIRMATION = re.compile(
+    r"^\s*(?:ok(?:ay)?|yes|yeah|yep|sure|fine|go ahead|proceed|continue|do it|carry on|go for it|that'?s fine"
+    r"|sounds good|stage it|(?:go |do it |stage it )?without (?:it|that|them)|skip (?:it|that)|leave (?:it|that) out"
+    r"|drop (?:it|that)|ignore (?:it|that))\b",
     re.IGNORECASE,
 )
 CHANNEL_LABEL = {"whatsapp": "WhatsApp", "sms": "SMS", "email": "email", "rcs": "RCS"}
@@ -80,28 +87,36 @@ class OfflinePlanner:
 
         if "list_fields" not in results:
             return call("list_fields", {})
-        audience_text = audience_part(goal.text) if is_multi_step(goal.text) else goal.text
-        understanding = understand(audience_text, vocabulary_from(results["list_fields"]), self.clock().date())
-        if self._asks_to_launch(goal.text, understanding):
+        confirmed = self._confirms_earlier_goal(messages[:start], goal.text)
+        if confirmed is not None and LAUNCH_WORDS.search(goal.text):
+            return AssistantMessage(self._cannot_launch(messages[:start]))
+        text = confirmed or goal.text
+        vocabulary = vocabulary_from(results["list_fields"])
+        audience_text = audience_part(text) if is_multi_step(text) else text
+        understanding = understand(audience_text, vocabulary, self.clock().date())
+        if self._asks_to_launch(text, understanding):
             return AssistantMessage(self._cannot_launch(messages[:start]))
         if not understanding.filter.get("conditions") and understanding.not_understood:
-            return AssistantMessage(self._clarify(understanding))
-        if not understanding.filter.get("conditions") and not self._targets_everyone(goal.text):
+            return AssistantMessage(ask_who(understanding, vocabulary))
+        if not understanding.filter.get("conditions") and not self._targets_everyone(text):
             return AssistantMessage(self._ask_for_audience(understanding))
         if "preview_audience" not in results:
             return call("preview_audience", {"filter": understanding.filter})
         preview = results["preview_audience"]
         if "error" in preview:
             return AssistantMessage(f"I could not build that audience: {preview['error']}")
+        if understanding.not_understood and confirmed is None:
+            return AssistantMessage(ask_about_the_rest(understanding, preview, vocabulary))
         if preview["count"] == 0:
             return AssistantMessage(self._empty_audience(understanding, preview))
         if "recommend_channel" not in results:
             return call("recommend_channel", {"filter": understanding.filter})
         advice = results["recommend_channel"]
-        if is_multi_step(goal.text) and "stage_sequence" in tools:
+        if is_multi_step(text) and "stage_sequence" in tools:
             if "stage_sequence" not in results:
-                return call("stage_sequence", self._sequence(understanding, goal.text))
-            return AssistantMessage(self._sequence_summary(understanding, preview, results["stage_sequence"]))
+                return call("stage_sequence", self._sequence(understanding, text))
+            summary = self._sequence_summary(understanding, preview, results["stage_sequence"])
+            return AssistantMessage(self._with_left_out(summary, understanding, confirmed is not None))
         channel = understanding.channel or advice["recommended"]
         copy = draft_copy(understanding, channel)
         draft = {"channel": channel, "body": copy.body, "filter": understanding.filter}
@@ -117,7 +132,19 @@ class OfflinePlanner:
             )
             staged = {**draft, "name": understanding.campaign_name, "channel_reason": reason}
             return call("stage_campaign", staged)
-        return AssistantMessage(self._summary(understanding, preview, advice, channel, results))
+        summary = self._summary(understanding, preview, advice, channel, results)
+        return AssistantMessage(self._with_left_out(summary, understanding, confirmed is not None))
+
+    @staticmethod
+    def _confirms_earlier_goal(earlier: list[Message], text: str) -> str | None:
+        """After a question about part of a goal, "go ahead (without it)" means: that goal, as far
+        as it was understood. Returns the goal confirmed, or None."""
+        if not CONFIRMATION.search(text):
+            return None
+        for message in reversed(earlier):
+            if isinstance(message, UserMessage) and not CONFIRMATION.search(message.text):
+                return message.text
+        return None
 
     @staticmethod
     def _sequence(u: Understanding, goal: str) -> dict[str, Any]:
@@ -149,8 +176,6 @@ class OfflinePlanner:
             f"Draft sequence #{staged['sequence_id']} is staged; contacts who buy leave it. Review the steps and "
             "press Launch when you're happy — I can't send it myself."
         )
-        if u.not_understood:
-            lines.append("I left out what I couldn't interpret: " + "; ".join(f"“{p}”" for p in u.not_understood) + ".")
         return "\n\n".join(lines)
 
     @staticmethod
@@ -172,14 +197,6 @@ class OfflinePlanner:
         return (
             "I can't launch or send anything — that is deliberate. I only stage drafts; a person reviews them "
             f"and presses Approve & Launch.{where}"
-        )
-
-    @staticmethod
-    def _clarify(u: Understanding) -> str:
-        parts = "; ".join(f"“{p}”" for p in u.not_understood)
-        return (
-            f"I couldn't work out who to target from {parts}. Could you describe the audience with things I can "
-            "check — what they bought, when they last ordered, how much they spent, city, age or channel consent?"
         )
 
     @staticmethod
@@ -223,10 +240,12 @@ class OfflinePlanner:
                 f"Draft campaign #{staged['campaign_id']} “{u.campaign_name}” is staged. Review it and press "
                 "Approve & Launch when you're happy — I can't send it myself."
             )
-        if u.not_understood:
-            lines.append(
-                "I left out what I couldn't interpret: "
-                + "; ".join(f"“{p}”" for p in u.not_understood)
-                + ". Tell me how you'd like it handled."
-            )
         return "\n\n".join(lines)
+
+    @staticmethod
+    def _with_left_out(summary: str, u: Understanding, confirmed: bool) -> str:
+        if not u.not_understood:
+            return summary
+        parts = "; ".join(f"“{p}”" for p in u.not_understood)
+        said = "as you said" if confirmed else "I couldn't interpret it"
+        return f"{summary}\n\nI left out {parts} ({said})."
