@@ -15,6 +15,7 @@ from functools import lru_cache
 from crm.agent.planner.spelling import ENGLISH
 from crm.agent.planner.text import normalise
 from crm.agent.planner.types import Vocabulary
+from crm.agent.planner.words import FILLER
 from crm.catalog import CATEGORY_SYNONYMS
 
 EntityKind = str  # "category" | "product" | "city" | "state" | "tag"
@@ -376,6 +377,25 @@ def product_phrases(name: str) -> list[str]:
     return [p.strip() for p in found if p.strip()]
 
 
+def brand_words(products: tuple[str, ...]) -> dict[str, str]:
+    """A product line's first word when it names that line alone ("Wingman" for "Wingman
+    Waterproof Microliner"): not an everyday word, and no other line starts with it."""
+    firsts: dict[str, list[str]] = {}
+    for line in dict.fromkeys(p.partition(" - ")[0] for p in products):
+        first = line.split()[0] if line.split() else ""
+        firsts.setdefault(first.lower(), []).append(first)
+    return {
+        word: spelt[0]
+        for word, spelt in firsts.items()
+        if len(spelt) == 1
+        and len(word) >= 5
+        and word.isalpha()
+        and word not in ENGLISH
+        and word not in COMMON_WORDS
+        and word not in FILLER
+    }
+
+
 @lru_cache(maxsize=64)
 def build_lexicon(vocabulary: Vocabulary) -> Lexicon:
     phrases: dict[str, Sense] = {}
@@ -439,6 +459,9 @@ def build_lexicon(vocabulary: Vocabulary) -> Lexicon:
                 existing.kind == "product" and existing.values != (piece,) and len(piece) < len(existing.values[0])
             ):
                 phrases[key] = Sense("product", (piece,))
+
+    for brand, piece in brand_words(vocabulary.products).items():
+        phrases.setdefault(brand, Sense("product", (piece,)))
 
     ordered = sorted(phrases, key=len, reverse=True)
     pattern = (

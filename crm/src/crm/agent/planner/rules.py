@@ -196,12 +196,13 @@ def consent(m: re.Match[str], parse: Parse) -> Outcome:
 
 @rule(
     "consent_with",
-    r"\b(?:with|have|having|has|who have|who gave)\s+(?:an?\s+|valid\s+|their\s+|the\s+)*(?P<chs>"
+    r"\b(?:(?P<neg>without|with no|lacking|missing|no)|with|have|having|has|who have|who gave)\s+"
+    r"(?:an?\s+|valid\s+|their\s+|the\s+|any\s+)*(?P<chs>"
     + CHANNEL
     + r")\s+(?:consent|opt ins?|optins?|permission|address(?:es)?|ids?|subscriptions?)",
 )
 def consent_with(m: re.Match[str], parse: Parse) -> Outcome:
-    return _consent(m, parse, negated=False)
+    return _consent(m, parse, negated=bool(m.group("neg")))
 
 
 @rule(
@@ -375,6 +376,52 @@ def bought_within(m: re.Match[str], parse: Parse) -> Outcome | None:
     return Outcome(keep=f"⟦e{m.group('e')}⟧")
 
 
+NEGV = r"(?:have not|has not|had not|did not|do not|does not|not|no|never|without|zero|0)"
+AGAIN = (
+    r"(?:re ?order(?:ed)?|re ?purchased?|re ?bought|re ?buy|restock(?:ed)?|(?:bought|ordered|purchased|buy|order|"
+    r"purchase|got) (?:it |them |more |some )?again)"
+)
+
+
+@rule(
+    "not_again_within",
+    ENTITY
+    + WINDOW_NOUNS
+    + r"\s+(?:who|that)?\s*"
+    + NEGV
+    + r"\s+(?:\w+\s+){0,2}?"
+    + AGAIN
+    + r"(?:\s+(?:it|them))?\s+(?:in|for|within|during|over|since)\s+(?:the\s+)?(?:(?:last|past|previous)\s+)?"
+    + DUR,
+)
+def not_again_within(m: re.Match[str], parse: Parse) -> Outcome | None:
+    """ "kajal buyers who didn't reorder in 45 days": bought it, but not again in the window."""
+    entity = parse.entity(m)
+    if entity.kind not in ("category", "product") or not m.group("n"):
+        return None
+    entity.within, entity.negated = days(m), True
+    return Outcome(keep=f"⟦e{m.group('e')}⟧")
+
+
+@rule(
+    "bought_ago",
+    ENTITY
+    + WINDOW_NOUNS
+    + r"\s+(?P<cmp>about|around|roughly|some|over|more than|at least)?\s*"
+    + DUR
+    + r"\s+(?:ago|back)\b",
+)
+def bought_ago(m: re.Match[str], parse: Parse) -> Outcome | None:
+    """ "bought lipstick 3 months ago": their purchase of it is at least that old — bought it, and
+    not since."""
+    entity = parse.entity(m)
+    if entity.kind not in ("category", "product") or not m.group("n"):
+        return None
+    entity.within, entity.negated = days(m), True
+    note = f"{', '.join(entity.values)} bought {days(m)}+ days ago, not since"
+    return Outcome(note=note, keep=f"⟦e{m.group('e')}⟧")
+
+
 @rule("bought_this", ENTITY + WINDOW_NOUNS + r"\s+(?:this|in the current)\s+(?P<u>week|month|quarter|year)\b")
 def bought_this(m: re.Match[str], parse: Parse) -> Outcome | None:
     entity = parse.entity(m)
@@ -416,7 +463,17 @@ def state_word(m: re.Match[str], parse: Parse) -> Outcome | None:
     return Outcome(keep=f"⟦e{m.group(group)}⟧")
 
 
-ROLES: tuple[Rule, ...] = (except_those, focus, new_focus, bought_within, bought_this, bought_recently, state_word)
+ROLES: tuple[Rule, ...] = (
+    except_those,
+    focus,
+    new_focus,
+    not_again_within,
+    bought_within,
+    bought_ago,
+    bought_this,
+    bought_recently,
+    state_word,
+)
 
 
 # ------------------------------------------------------------------ audience criteria
@@ -464,9 +521,6 @@ def loyal(m: re.Match[str], parse: Parse) -> Outcome:
     return Outcome([cond("order_count", "gte", LOYAL_ORDERS)], note=f"loyal: at least {LOYAL_ORDERS} orders")
 
 
-NEGV = r"(?:have not|has not|had not|did not|do not|does not|not|no|never|without|zero|0)"
-
-
 @rule(
     "lapsed_window",
     r"\b" + NEGV + r"\s+(?:\w+\s+){0,3}?" + ACT + GAP + r"\s+(?:in|for|since|within|during|over|"
@@ -478,11 +532,33 @@ def lapsed_window(m: re.Match[str], parse: Parse) -> Outcome | None:
     return one("last_order_days_ago", "gte" if "at least" in m.group(0) else "gt", days(m))
 
 
+WENT_QUIET = (
+    r"(?:(?:went|gone|going|go|became|become|turned|fell|been|got)\s+(?:quiet|silent|inactive|dormant|cold|dark|"
+    r"missing|away)|stopped (?:buying|ordering|shopping|purchasing)(?: from us| with us)?|lapsed|churned|"
+    r"dropped off|dropped out|last seen|last active)"
+)
+
+
+@rule(
+    "lapsed_ago",
+    r"\b"
+    + WENT_QUIET
+    + r"\s+(?P<cmp>about|around|roughly|some|over|more than|at least)?\s*"
+    + DUR
+    + r"\s+(?:ago|back)\b",
+)
+def lapsed_ago(m: re.Match[str], parse: Parse) -> Outcome | None:
+    """ "went quiet 3 months ago": no order since, so the last one is at least that old."""
+    if not m.group("n"):
+        return None
+    return one("last_order_days_ago", "gt" if m.group("cmp") in ("over", "more than") else "gte", days(m))
+
+
 @rule(
     "lapsed_for",
     r"\b(?:lapsed|inactive|dormant|churned|quiet|silent|away|absent|missing|gone|not active|not seen)\s+"
-    r"(?:for|since|in|over|from)\s+(?:the\s+)?(?:(?:last|past)\s+)?(?P<cmp>more than|over|at least|longer than)?\s*"
-    + DUR,
+    r"(?:(?:for|since|in|over|from)\s+)?(?:the\s+)?(?:(?:last|past)\s+)?(?P<cmp>more than|over|at least|longer than)?"
+    r"\s*" + DUR + NOT_AGO,
 )
 def lapsed_for(m: re.Match[str], parse: Parse) -> Outcome:
     return one("last_order_days_ago", "gte" if m.group("cmp") == "at least" or m.group("plus") else "gt", days(m))
@@ -552,7 +628,11 @@ def since_last_order(m: re.Match[str], parse: Parse) -> Outcome | None:
     return one("last_order_days_ago", "gt" if m.group("cmp") in ("over", "more than") else "gte", days(m))
 
 
-@rule("lapsed_word", r"\b(?:lapsed|inactive|dormant|churned|churning|sleeping|at risk|lost|gone quiet|lapsing)\b")
+@rule(
+    "lapsed_word",
+    r"\b(?:lapsed|inactive|dormant|churned|churning|sleeping|at risk|lost|lapsing|(?:gone|went|going) (?:quiet|"
+    r"silent|cold)|stopped (?:buying|ordering|shopping))\b",
+)
 def lapsed_word(m: re.Match[str], parse: Parse) -> Outcome:
     return Outcome(
         [cond("last_order_days_ago", "gt", LAPSED_DAYS)],
@@ -860,6 +940,28 @@ AGE_UNIT = r"(?:\s*(?:years?|yrs?)(?:\s*olds?)?(?:\s*of age)?|\s*y/?o\b)"
 OLD = r"(?:\s*(?:years?|yrs?)\s*(?:olds?|of age)|\s*y/?o\b)"
 
 
+PEOPLE = (
+    r"(?:women|woman|men|ladies|girls|gals|guys|boys|gents|males|females|customers|people|shoppers|buyers|users|"
+    r"folks|audience)"
+)
+
+
+@rule(
+    "people_age_range",
+    r"\b(?P<who>" + PEOPLE + r")\s+(?:aged\s+|ages\s+|between\s+)?(?P<a>\d{2})\s*(?:-|to)\s*(?P<b>\d{2})\b"
+    r"(?!\s*(?:%|rs\b|k\b|orders?\b|purchases?\b|times\b|" + UNIT + r"\b))",
+)
+def people_age_range(m: re.Match[str], parse: Parse) -> Outcome | None:
+    """ "women 18-24": two small numbers right after who → an age band."""
+    low, high = sorted((int(m.group("a")), int(m.group("b"))))
+    if not 13 <= low <= high <= 99:
+        return None
+    outcome = _age("between", [low, high])
+    outcome.keep = m.group("who")
+    outcome.note = f"read as age: {low}–{high}"
+    return outcome
+
+
 @rule(
     "age_range",
     r"\b(?:(?:aged?|ages|age group|age bracket|age range|between the ages of|age between)\s*(?:of\s+|between\s+|"
@@ -956,6 +1058,7 @@ CRITERIA: tuple[Rule, ...] = (
     vip,
     loyal,
     lapsed_window,
+    lapsed_ago,
     lapsed_for,
     last_order_between,
     last_order_in,
@@ -983,6 +1086,7 @@ CRITERIA: tuple[Rule, ...] = (
     one_time,
     generation,
     decade,
+    people_age_range,
     age_range,
     age_explicit,
     age_of,
