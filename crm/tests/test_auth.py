@@ -4,18 +4,29 @@ scripts; production refuses development defaults."""
 
 from __future__ import annotations
 
+import asyncio
+import getpass
 import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from reach_auth import TEST_EMAIL, TEST_PASSWORD, operator_with_token
+from reach_databases import fresh_database_url
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from crm.auth import cli
 from crm.auth.service import AuthService
 from crm.auth.startup import UnsafeConfiguration, refuse_unsafe_production
-from crm.config import DEV_WEBHOOK_SECRET, Settings
+from crm.config import DEV_WEBHOOK_SECRET, Settings, get_settings
+from crm.db import create_engine, create_sessionmaker
+from crm.errors import Unauthorized
+from crm.models import OperatorSession
 
 PUBLIC = {("GET", "/api/health"), ("POST", "/api/webhooks/receipts"), ("POST", "/api/auth/login")}
 
@@ -172,3 +183,65 @@ async def test_production_refuses_development_defaults(
     await AuthService(session).change_password(admin, "generated-1234", "a-much-better-passphrase", None)
     await refuse_unsafe_production(safe_secret, sessionmaker)
     assert DEV_WEBHOOK_SECRET not in safe_secret.webhook_secrets
+
+
+@pytest.fixture
+def cli_database(backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A migrated database of its own, which the command-line tool finds through DATABASE_URL."""
+    url = asyncio.run(fresh_database_url(backend, tmp_path, name="sec_cli"))
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("ADMIN_EMAIL", "owner@sugar.local")
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+async def production_check(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        production = Settings(
+            database_url=url, environment="production", webhook_secret="whsec_c2FmZS1zZWNyZXQtZm9yLXByb2R1Y3Rpb24h"
+        )
+        await refuse_unsafe_production(production, create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
+async def signed_in_sessions(url: str, password: str | None = None) -> int:
+    """Signs in with `password` when given; returns how many sign-in sessions the database holds."""
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            auth = AuthService(session)
+            if password is not None:
+                await auth.start_session(await auth.authenticate("owner@sugar.local", password), timedelta(hours=1))
+            return len((await session.scalars(select(OperatorSession))).all())
+    finally:
+        await engine.dispose()
+
+
+def test_set_password_from_the_command_line_lets_production_start(
+    cli_database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli.main(["ensure-admin"])
+    generated = capsys.readouterr().out.split("with password: ")[1].split()[0]
+    assert asyncio.run(signed_in_sessions(cli_database, generated)) == 1
+    with pytest.raises(UnsafeConfiguration, match="install-time password"):
+        asyncio.run(production_check(cli_database))
+    with pytest.raises(SystemExit, match="at least 10 characters"):
+        cli.main(["set-password", "--password", "short"])
+    typed = iter(["a-production-passphrase", "a-typo-passphrase"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: next(typed))
+    with pytest.raises(SystemExit, match="differ"):
+        cli.main(["set-password"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: "a-production-passphrase")
+    cli.main(["set-password"])
+    assert "Password set for owner@sugar.local; 1 sign-in session(s) ended" in capsys.readouterr().out
+    asyncio.run(production_check(cli_database))  # no install-time password left
+    assert asyncio.run(signed_in_sessions(cli_database)) == 0
+    with pytest.raises(Unauthorized):
+        asyncio.run(signed_in_sessions(cli_database, generated))
+    assert asyncio.run(signed_in_sessions(cli_database, "a-production-passphrase")) == 1
+    with pytest.raises(SystemExit, match="no operator"):
+        cli.main(["set-password", "--email", "nobody@sugar.local", "--password", "long-enough-passphrase"])

@@ -152,9 +152,17 @@ class AuthService:
         if not HASHER.verify(current, operator.password_hash):
             raise Unauthorized("the current password is wrong")
         self.set_password(operator, new)
+        return await self.end_sessions(operator, keep_session)
+
+    async def reset_password(self, operator: Operator, new: str) -> int:
+        """From the command line (no current password): the new password, and every session ends."""
+        self.set_password(operator, new, field="password")
+        return await self.end_sessions(operator, keep=None)
+
+    async def end_sessions(self, operator: Operator, keep: str | None) -> int:
         ended = delete(OperatorSession).where(OperatorSession.operator_id == operator.id)
-        if keep_session:
-            ended = ended.where(OperatorSession.token_hash != digest(keep_session))
+        if keep:
+            ended = ended.where(OperatorSession.token_hash != digest(keep))
         result = await self.session.execute(ended.execution_options(synchronize_session=False))
         await self.session.flush()
         return int(getattr(result, "rowcount", 0) or 0)
