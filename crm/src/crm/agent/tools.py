@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.agent.channel_advice import recommend_channel
+from crm.agent.field_vocabulary import fields_with_values
 from crm.agent.message_preview import preview_message
 from crm.agent.providers.base import ToolSpec
 from crm.agent.tool_schemas import CHANNEL_SCHEMA, STEP_SCHEMA, filter_schema
@@ -98,7 +99,7 @@ SAMPLE_FIELDS = ("name", "city", "total_spent", "order_count", "last_order_at")
 
 
 async def list_fields(ctx: ToolContext, _: NoArguments) -> dict[str, Any]:
-    fields = await SegmentService(ctx.session).fields(with_values=True)
+    fields = await fields_with_values(ctx.session)
     return {
         "fields": [
             {
@@ -116,7 +117,7 @@ async def list_fields(ctx: ToolContext, _: NoArguments) -> dict[str, Any]:
 
 
 async def field_values(ctx: ToolContext, args: FieldValuesArgs) -> dict[str, Any]:
-    fields = {f.name: f for f in (await SegmentService(ctx.session).fields(with_values=True)).fields}
+    fields = {f.name: f for f in (await fields_with_values(ctx.session)).fields}
     spec = fields.get(args.field)
     if spec is None:
         return {"error": f"unknown field {args.field!r}", "fields": list(fields)}
