@@ -5,6 +5,7 @@ channel service down during a launch. Each ends with exact counts equal to groun
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,17 @@ import pytest
 from reach_auth import bearer_for
 from reach_databases import fresh_database_url
 from reach_factories import customer, order
+from reach_receipts import make_communications
 from reach_servers import RunningServer, bind_loopback, serve, wait_until
 from sqlalchemy.engine import make_url
 
 from channel_service.config import Settings as ChannelSettings
 from channel_service.main import create_app as create_channel_app
 from crm.config import DEV_WEBHOOK_SECRET, Settings
+from crm.db import create_engine, create_sessionmaker
 from crm.dispatch.channel_client import admin_headers
 from crm.main import create_app
+from crm.signing import signed_headers
 
 EVERY_CONSENT = {"email": True, "sms": True, "whatsapp": True, "rcs": True}
 
@@ -216,5 +220,87 @@ async def test_losing_the_database_mid_ingest_writes_nothing_and_is_retryable(ba
             retried = await http.post("/api/ingest", json={"customers": people, "orders": orders})
             assert retried.status_code == 200 and retried.json()["orders"]["created"] == 10_000
     finally:
+        await admin.close()
+        await crm.stop()
+
+
+async def test_losing_the_database_mid_receipts_batch_writes_nothing_and_a_retry_applies_it_once(
+    backend: str, tmp_path: Path
+) -> None:
+    """The test's own uncommitted copy of the batch's last event parks the batch inside its
+    transaction — webhook-id recorded, communications locked, its events being inserted — so the
+    connection is cut at exactly that point, every run."""
+    if backend != "postgresql":
+        pytest.skip("an embedded SQLite file cannot be cut off under the process")
+    database_url = await fresh_database_url(backend, tmp_path, name="fault_receipts")
+    engine = create_engine(database_url)
+    async with create_sessionmaker(engine)() as session, session.begin():
+        rows = await make_communications(session, 300)
+        ids = [row.communication_id for row in rows]
+        campaign_id = rows[0].campaign_id
+    await engine.dispose()
+    steps = ("sent", "delivered", "read")
+    events = [
+        {"event_id": f"{cid}-{kind}", "communication_id": cid, "type": kind, "occurred_at": f"2026-11-01T10:0{i}:00Z"}
+        for cid in ids
+        for i, kind in enumerate(steps)
+    ]
+    body = json.dumps({"events": events}).encode()
+    headers = signed_headers(DEV_WEBHOOK_SECRET, body) | {"content-type": "application/json"}
+    settings = crm_settings(database_url, "http://127.0.0.1:9", "http://127.0.0.1:9")
+    crm = await serve(create_app(settings.model_copy(update={"run_dispatcher": False})))
+    url = make_url(database_url)
+    connect = {"host": url.host, "port": url.port, "user": url.username}
+    admin = await asyncpg.connect(**connect, database="postgres")
+    locker = await asyncpg.connect(**connect, database=url.database)
+    written = "SELECT (SELECT count(*) FROM receipt_events) + (SELECT count(*) FROM webhook_deliveries)"
+    try:
+        async with httpx.AsyncClient(base_url=crm.url, timeout=60, headers=await bearer_for(database_url)) as http:
+            parked = locker.transaction()
+            await parked.start()
+            last = max(events, key=lambda e: e["event_id"])
+            await locker.execute(
+                "INSERT INTO receipt_events (event_id, communication_id, type, occurred_at, matched, received_at) "
+                "VALUES ($1, $2, $3, now(), true, now())",
+                last["event_id"],
+                last["communication_id"],
+                last["type"],
+            )
+            request = asyncio.create_task(http.post("/api/webhooks/receipts", content=body, headers=headers))
+            waiting = None
+            for _ in range(1000):
+                waiting = await admin.fetchval(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND pid <> $2",
+                    url.database,
+                    locker.get_server_pid(),
+                )
+                if waiting is not None:
+                    break
+                await asyncio.sleep(0.01)
+            assert waiting is not None, "the batch never reached its events insert"
+            touched = await locker.fetch(
+                "SELECT DISTINCT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE l.pid = $1 AND l.mode = 'RowExclusiveLock'",
+                waiting,
+            )
+            assert {"receipt_events", "webhook_deliveries"} <= {r["relname"] for r in touched}  # already written
+            assert await admin.fetchval("SELECT pg_terminate_backend($1)", waiting)
+            await parked.rollback()
+            response = await request
+            assert response.status_code == 503, response.text
+            assert response.headers["retry-after"]
+            assert "nothing from this request was saved" in response.json()["detail"]
+            assert await locker.fetchval(written) == 0  # neither the events nor the webhook-id survived
+
+            retried = await http.post("/api/webhooks/receipts", content=body, headers=headers)
+            assert retried.status_code == 200, retried.text
+            assert retried.json() == {"received": 900, "applied": 900, "duplicates": 0, "unmatched": 0}
+            replayed = await http.post("/api/webhooks/receipts", content=body, headers=headers)
+            assert replayed.status_code == 409
+            assert await locker.fetchval("SELECT count(*) FROM receipt_events") == 900
+            funnel = (await http.get(f"/api/campaigns/{campaign_id}/stats")).json()["funnel"]
+            assert {kind: funnel[kind] for kind in steps} == dict.fromkeys(steps, 300)
+    finally:
+        await locker.close()
         await admin.close()
         await crm.stop()
