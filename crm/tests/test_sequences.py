@@ -334,6 +334,13 @@ async def test_an_enrollment_pass_adds_newcomers_on_the_current_version_and_nobo
     draft = await create(client)
     assert draft["id"] not in await enroll_live_sequences(sessionmaker, 1.0)  # drafts enroll nobody
 
+    # A live sequence that lost its audience is logged and passed over; the others still enroll.
+    broken = await create(client)
+    await client.post(f"/api/sequences/{broken['id']}/launch")
+    await session.execute(update(Sequence).where(Sequence.id == broken["id"]).values(filter=None))
+    await people(client, 1, first=3)
+    assert await enroll_live_sequences(sessionmaker, 1.0) == {sequence["id"]: 1}
+
 
 async def test_withdrawing_consent_for_a_later_steps_channel_exits_without_sending(
     client: httpx.AsyncClient, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]

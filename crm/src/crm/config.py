@@ -60,7 +60,10 @@ class Settings(BaseSettings):
     frequency_cap: int = Field(1, ge=0, le=100, description="messages per contact per window; 0 turns it off")
     frequency_window_hours: float = Field(24.0, gt=0)
     sim_time_scale: float = Field(
-        1.0, gt=0, description="sequence delays and the frequency window are divided by this (demo speed-up)"
+        1.0,
+        gt=0,
+        description="sequence delays and the frequency window are divided by this, and quiet hours follow a clock"
+        " this much faster (demo speed-up)",
     )
     sequence_enroll_interval_seconds: float = Field(
         60.0, gt=0, description="how often people who newly match a live sequence's audience are enrolled"

@@ -1,4 +1,5 @@
-"""`python -m crm.worker`: extra dispatcher workers (Postgres: they claim with SKIP LOCKED)."""
+"""`python -m crm.worker`: extra dispatcher workers (Postgres: they claim with SKIP LOCKED), and the
+periodic sequence enrollment (safe next to the CRM's own: each person is enrolled once)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from crm.db import create_engine, create_sessionmaker
 from crm.dispatch.channel_client import ChannelClient, build_http_client
 from crm.dispatch.dispatcher import Dispatcher
 from crm.dispatch.policies import SendPolicy
+from crm.sequences.enrollment import Enroller
 
 
 async def run(workers: int) -> None:
@@ -39,7 +41,7 @@ async def run(workers: int) -> None:
         for _ in range(workers)
     ]
     try:
-        await asyncio.gather(*(d.run(stop) for d in dispatchers))
+        await asyncio.gather(*(d.run(stop) for d in dispatchers), Enroller.from_settings(maker, settings).run(stop))
     finally:
         await http.aclose()
         await engine.dispose()

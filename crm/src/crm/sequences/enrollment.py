@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.config import Settings
+from crm.errors import Conflict
 from crm.models import Sequence
 from crm.sequences.service import SequenceService
 
@@ -29,10 +30,13 @@ async def enroll_live_sequences(maker: async_sessionmaker[AsyncSession], time_sc
         live = (await session.scalars(select(Sequence.id).where(Sequence.status == "live").order_by(Sequence.id))).all()
     joined: dict[int, int] = {}
     for sequence_id in live:
-        async with maker() as session, session.begin():
-            sequence = await session.get(Sequence, sequence_id)
-            if sequence is not None:
-                joined[sequence_id] = await SequenceService(session, time_scale).enroll_new(sequence)
+        try:
+            async with maker() as session, session.begin():
+                sequence = await session.get(Sequence, sequence_id)
+                if sequence is not None:
+                    joined[sequence_id] = await SequenceService(session, time_scale).enroll_new(sequence)
+        except Conflict as exc:  # e.g. no audience left; one bad sequence must not hold up the others
+            log.warning("sequence %d: cannot enroll: %s", sequence_id, exc.detail)
     return joined
 
 
