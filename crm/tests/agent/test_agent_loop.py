@@ -225,3 +225,13 @@ async def test_an_invalid_payload_built_inside_a_tool_is_an_error_result(
     monkeypatch.setitem(TOOLS, "list_fields", Tool(original.spec, original.arguments, builds_a_bad_payload))
     result = await run_tool(ToolContext(session), "list_fields", {})
     assert result["error"].startswith("invalid arguments: channel:")
+
+
+async def test_the_conversation_list_follows_the_latest_turn(session: AsyncSession) -> None:
+    model = ScriptedModel([AssistantMessage("one"), AssistantMessage("two"), AssistantMessage("three")])
+    service = AgentService(session, model)
+    first = await service.chat("first", None)
+    second = await service.chat("second", None)
+    assert [c.id for c in await service.conversations()][:2] == [second.conversation_id, first.conversation_id]
+    await service.chat("first again", first.conversation_id)
+    assert [c.id for c in await service.conversations()][:2] == [first.conversation_id, second.conversation_id]

@@ -53,18 +53,21 @@ def as_message(row: ConversationMessage) -> Message:
 
 
 class ConversationWriter:
-    """Appends messages to one conversation, numbering them."""
+    """Appends messages to one conversation, numbering them. The conversation's `updated_at` is
+    set once, when the turn starts: one UPDATE per turn instead of one per message."""
 
     def __init__(self, session: AsyncSession, conversation: Conversation, seq: int, turn: int) -> None:
         self.session = session
         self.conversation = conversation
         self.seq = seq
+        self.first_seq = seq
         self.turn = turn
 
     async def add(self, **values: Any) -> None:
         self.session.add(
             ConversationMessage(conversation_id=self.conversation.id, seq=self.seq, turn=self.turn, **values)
         )
+        if self.seq == self.first_seq:
+            self.conversation.updated_at = utcnow()
         self.seq += 1
-        self.conversation.updated_at = utcnow()
         await self.session.flush()
