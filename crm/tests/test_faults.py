@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from reach_databases import fresh_database_url
 from reach_factories import customer, order
 from reach_receipts import make_communications
 from reach_servers import RunningServer, bind_loopback, serve, wait_until
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from channel_service.config import Settings as ChannelSettings
@@ -60,8 +62,18 @@ def channel_app(**overrides: Any) -> Any:
     return create_channel_app(ChannelSettings(_env_file=None, **(values | overrides)))
 
 
-async def truth(channel: httpx.AsyncClient, uid: str) -> tuple[dict[str, int], float]:
+@dataclass(frozen=True)
+class GroundTruth:
+    """What the channel service really emitted for one campaign (its unique-event log)."""
+
+    funnel: dict[str, int]
+    revenue: float
+    event_ids: set[str]
+
+
+async def truth(channel: httpx.AsyncClient, uid: str) -> GroundTruth:
     seen: dict[str, set[str]] = defaultdict(set)
+    event_ids: set[str] = set()
     revenue, after = 0.0, -1
     while True:
         page = (await channel.get("/v1/events", params={"after": after, "limit": 10_000})).json()
@@ -70,10 +82,23 @@ async def truth(channel: httpx.AsyncClient, uid: str) -> tuple[dict[str, int], f
         for e in page["events"]:
             if e["communication_id"].startswith(f"{uid}-"):
                 seen[e["type"]].add(e["communication_id"])
+                event_ids.add(e["event_id"])
                 revenue += e.get("value") or 0
         after = page["next_after"]
     kinds = ("sent", "delivered", "opened", "read", "clicked", "converted", "failed")
-    return {k: len(seen[k]) for k in kinds}, round(revenue, 2)
+    return GroundTruth({k: len(seen[k]) for k in kinds}, round(revenue, 2), event_ids)
+
+
+async def stored_event_ids(database_url: str, uid: str) -> set[str]:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT event_id FROM receipt_events WHERE communication_id LIKE :prefix"), {"prefix": f"{uid}-%"}
+            )
+            return {row[0] for row in rows}
+    finally:
+        await engine.dispose()
 
 
 async def launch(crm: httpx.AsyncClient, n: int, channel: str = "whatsapp") -> dict[str, Any]:
@@ -132,11 +157,13 @@ async def test_crm_down_while_receipts_flow_loses_nothing(backend: str, tmp_path
         crm_socket = bind_loopback_at(crm_port)
         crm = await serve(create_app(settings), crm_socket)
         await wait_until(lambda: settled(http, channel_http, campaign["id"], n), seconds=120)
-        expected, revenue = await truth(channel_http, campaign["uid"])
+        ground = await truth(channel_http, campaign["uid"])
         stats = (await http.get(f"/api/campaigns/{campaign['id']}/stats")).json()
-        events = (await channel_http.get("/v1/stats")).json()["events_emitted"]
-        assert events + (await channel_http.get("/v1/stats")).json()["duplicates_injected"] >= 10_000
-        assert stats["funnel"] == expected and stats["revenue"] == pytest.approx(revenue)
+        channel_stats = (await channel_http.get("/v1/stats")).json()
+        assert channel_stats["events_emitted"] == len(ground.event_ids)  # the log holds every unique event
+        assert len(ground.event_ids) + channel_stats["duplicates_injected"] >= 10_000  # the load sent through
+        assert await stored_event_ids(database_url, campaign["uid"]) == ground.event_ids  # each exactly once
+        assert stats["funnel"] == ground.funnel and stats["revenue"] == pytest.approx(ground.revenue)
     await crm.stop()
     await channel.stop()
 
@@ -176,10 +203,11 @@ async def test_channel_service_down_during_launch_backs_off_and_resumes_without_
             await wait_until(lambda: settled(http, channel_http, campaign["id"], n), seconds=120)
             channel_stats = (await channel_http.get("/v1/stats")).json()
             assert channel_stats["accepted"] - channel_stats["duplicate_messages"] == n  # each recipient once
-            expected, revenue = await truth(channel_http, campaign["uid"])
+            ground = await truth(channel_http, campaign["uid"])
             stats = (await http.get(f"/api/campaigns/{campaign['id']}/stats")).json()
-            assert stats["funnel"] == expected and expected["sent"] == n
-            assert stats["revenue"] == pytest.approx(revenue)
+            assert stats["funnel"] == ground.funnel and ground.funnel["sent"] == n
+            assert stats["revenue"] == pytest.approx(ground.revenue)
+            assert await stored_event_ids(database_url, campaign["uid"]) == ground.event_ids
         await channel.stop()
     await crm.stop()
 
