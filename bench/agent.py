@@ -4,6 +4,7 @@
     .venv/bin/python bench/agent.py --repeats 10 --backends postgresql
     .venv/bin/python bench/agent.py --rebuild                 # re-seed the cached data
     .venv/bin/python bench/agent.py --profile                 # + a pyinstrument profile (pip install it)
+    .venv/bin/python bench/agent.py --compare-uncached        # + the same turns with field values rebuilt each turn
 
 Data (cached between runs; `--rebuild` re-seeds): `crm.seed.seed_database` with
 SeedPlan(customers=--customers, seed=42, today=the day it was built) — realistic customers and
@@ -15,6 +16,10 @@ back afterwards so staged drafts and conversations do not accumulate; that is wh
 POST /api/agent/chat runs, minus HTTP and the commit. The goals below are varied: campaigns over
 small and large audiences, a channel the marketer names, a three-step sequence. One untimed
 warm-up round runs first (its first turn is reported as "cold"); then `--repeats` rounds.
+
+`--compare-uncached` also runs every round with the field-values cache dropped before each turn
+(`crm.agent.field_vocabulary.forget()`), which is how every turn ran before that cache: the
+vocabulary rebuilt from all order items by the first `list_fields` call.
 
 Reported per backend: turn latency p50/p95/max; per tool the time inside the tool (its runner,
 wrapped), calls, p50/p95 per call and share of all turn time; "planner" is the offline
@@ -42,6 +47,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from crm.agent import field_vocabulary
 from crm.agent import tools as agent_tools
 from crm.agent.providers.base import AssistantMessage, Message
 from crm.agent.providers.offline import OfflinePlanner
@@ -216,8 +222,12 @@ class Turn:
     stopped: str
 
 
-async def run_turn(maker: async_sessionmaker[AsyncSession], timers: ToolTimers, goal: int) -> Turn:
+async def run_turn(
+    maker: async_sessionmaker[AsyncSession], timers: ToolTimers, goal: int, uncached: bool = False
+) -> Turn:
     timings = timers.current = Timings()
+    if uncached:
+        field_vocabulary.forget()
     started = time.perf_counter()
     async with maker() as session:
         try:
@@ -236,16 +246,26 @@ class BackendResult:
     turns: list[Turn]
 
 
-async def bench_backend(target: Backend, repeats: int) -> BackendResult:
+UNCACHED_LABEL = ", values rebuilt per turn"
+
+
+async def bench_backend(target: Backend, repeats: int, compare_uncached: bool) -> list[BackendResult]:
+    """Timed rounds; with `compare_uncached` each round runs the goals cached then uncached, so
+    both see the same machine load."""
     engine = create_engine(target.url)
     maker = create_sessionmaker(engine)
+    field_vocabulary.forget()
+    modes = [False, True] if compare_uncached else [False]
+    turns: dict[bool, list[Turn]] = {mode: [] for mode in modes}
     try:
         with ToolTimers() as timers:
             warm = [await run_turn(maker, timers, g) for g in range(len(GOALS))]
-            turns = [await run_turn(maker, timers, g) for _ in range(repeats) for g in range(len(GOALS))]
+            for _ in range(repeats):
+                for mode in modes:
+                    turns[mode] += [await run_turn(maker, timers, g, mode) for g in range(len(GOALS))]
     finally:
         await engine.dispose()
-    return BackendResult(target.name, warm[0], turns)
+    return [BackendResult(target.name + (UNCACHED_LABEL if mode else ""), warm[0], turns[mode]) for mode in modes]
 
 
 async def profile_backend(target: Backend, rounds: int) -> None:
@@ -369,6 +389,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma list (default sqlite,postgresql)")
     parser.add_argument("--rebuild", action="store_true", help="re-seed the cached data")
     parser.add_argument("--profile", action="store_true", help="also profile 2 rounds per backend with pyinstrument")
+    parser.add_argument(
+        "--compare-uncached", action="store_true", help="also time each round with the field values rebuilt per turn"
+    )
     args = parser.parse_args(argv)
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if set(args.backends) - {"sqlite", "postgresql"} or not args.backends:
@@ -389,10 +412,10 @@ async def main(argv: list[str] | None = None) -> int:
     for name in args.backends:
         target = backend(name)
         await ensure_seeded(target, args.customers, args.rebuild)
-        result = await bench_backend(target, args.repeats)
-        results.append(result)
-        p50 = percentile([t.seconds for t in result.turns], 50)
-        print(f"  {name}: {len(result.turns)} turns, p50 {ms(p50)} ms", flush=True)
+        for result in await bench_backend(target, args.repeats, args.compare_uncached):
+            results.append(result)
+            p50 = percentile([t.seconds for t in result.turns], 50)
+            print(f"  {result.backend}: {len(result.turns)} turns, p50 {ms(p50)} ms", flush=True)
     print()
     print(f"Turn latency, {args.customers:,} customers (goal → staged draft, fresh session, rolled back):")
     print(latency_table(results))
