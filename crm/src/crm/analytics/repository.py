@@ -42,16 +42,12 @@ async def funnel_by_channel(session: AsyncSession, where: ColumnElement[bool]) -
     return rows
 
 
-async def status_counts(session: AsyncSession, where: ColumnElement[bool]) -> dict[str, int]:
-    """How many communications are in each status (each counted once, at its furthest stage)."""
+async def state_status_counts(session: AsyncSession, where: ColumnElement[bool]) -> list[tuple[str, str, int]]:
+    """(queue state, lifecycle status, communications): one pass gives both the queue counts and
+    the status counts (each communication counted once, at its furthest stage)."""
     status = status_expression().label("status")
-    result = await session.execute(select(status, func.count()).where(where).group_by(status))
-    return {str(s): int(n) for s, n in result}
-
-
-async def queue_counts(session: AsyncSession, where: ColumnElement[bool]) -> dict[str, int]:
-    result = await session.execute(select(C.state, func.count()).where(where).group_by(C.state))
-    return {state: int(n) for state, n in result}
+    result = await session.execute(select(C.state, status, func.count()).where(where).group_by(C.state, status))
+    return [(str(state), str(s), int(n)) for state, s, n in result]
 
 
 async def failure_reasons(session: AsyncSession, where: ColumnElement[bool]) -> dict[str, int]:

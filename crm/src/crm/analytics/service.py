@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement
@@ -55,7 +55,11 @@ class AnalyticsService:
                 totals[stage] += row[stage]
             revenue_minor += row["revenue_minor"]
         funnel = Funnel(**totals)
-        queue = await repo.queue_counts(self.session, where)
+        queue: Counter[str] = Counter()
+        statuses: Counter[str] = Counter()
+        for state, status, n in await repo.state_status_counts(self.session, where):
+            queue[state] += n
+            statuses[status] += n
         timeseries, bucket = await self._timeseries(where)
         return CampaignStats(
             campaign_id=campaign.id,
@@ -92,7 +96,7 @@ class AnalyticsService:
             timeseries=timeseries,
             bucket_seconds=bucket,
             failure_reasons=await repo.failure_reasons(self.session, where),
-            statuses=await repo.status_counts(self.session, where),
+            statuses=dict(statuses),
             updated_at=utcnow(),
         )
 
