@@ -4,7 +4,7 @@ clock (a night lasts 12 h / scale), so a five-day sequence does not stall for a 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -108,3 +108,7 @@ async def test_a_five_day_sequence_launched_at_night_plays_out_in_simulated_time
     by_step = {int(i): (int(n), int(d or 0)) for i, n, d in rows}
     assert {i: n for i, (n, _) in by_step.items()} == {0: 3, 1: 3, 2: 3}
     assert sum(d for _, d in by_step.values()) == deferred  # every deferral was a wait, none a drop
+    # The simulated clock read 05:30 IST at launch: step 1 waited for the simulated 09:00 (3.5 real
+    # seconds) and went; later steps, whole days after it, came due in the simulated daytime.
+    assert simulated_now(from_the_start, SCALE).astimezone(IST).time() == time(5, 30)
+    assert deferred == 3 and {i: d for i, (_, d) in by_step.items()} == {0: 3, 1: 0, 2: 0}
