@@ -178,6 +178,12 @@ async def test_a_part_not_in_the_data_is_asked_about_then_left_out_on_go_ahead(
     assert campaign.filter == {"match": "all", "conditions": [{"field": "category", "op": "eq", "value": "Lipstick"}]}
     assert "I left out “in tokyo” (as you said)" in staged["reply"]
 
+    again = await client.post(
+        "/api/agent/chat", json={"message": "ok", "conversation_id": asked["conversation_id"]}
+    )  # nothing is waiting for a yes now: no second draft
+    assert again.json()["staged_campaign_id"] is None
+    assert await session.scalar(select(func.count()).select_from(Campaign)) == 1
+
 
 async def test_a_close_misspelling_of_a_short_name_is_suggested_not_guessed(client: httpx.AsyncClient) -> None:
     await client.post("/api/ingest", json={"customers": [customer(city="Mumbai"), customer(city="Pune")]})

@@ -142,6 +142,8 @@ class OfflinePlanner:
         if not CONFIRMATION.search(text):
             return None
         for message in reversed(earlier):
+            if isinstance(message, ToolResultMessage) and message.name in ("stage_campaign", "stage_sequence"):
+                return None  # the last goal was staged already: nothing is waiting for a yes
             if isinstance(message, UserMessage) and not CONFIRMATION.search(message.text):
                 return message.text
         return None
