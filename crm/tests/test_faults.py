@@ -1,12 +1,20 @@
 """Faults that must lose nothing and double nothing, on loopback with the real services:
-the CRM down while receipts are in flight, the database connection lost mid-ingest, and the
-channel service down during a launch. Each ends with exact counts equal to ground truth."""
+the CRM down while receipts are in flight; the database connection cut mid-ingest and mid-receipts
+batch (pg_terminate_backend on the shared test server); a real restart of a private PostgreSQL
+server mid-ingest; and the channel service down during a launch. Each ends with exact counts
+equal to ground truth."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +36,7 @@ from crm.config import DEV_WEBHOOK_SECRET, Settings
 from crm.db import create_engine, create_sessionmaker
 from crm.dispatch.channel_client import admin_headers
 from crm.main import create_app
+from crm.migrate import upgrade_to_head
 from crm.signing import signed_headers
 
 EVERY_CONSENT = {"email": True, "sms": True, "whatsapp": True, "rcs": True}
@@ -332,3 +341,118 @@ async def test_losing_the_database_mid_receipts_batch_writes_nothing_and_a_retry
         await locker.close()
         await admin.close()
         await crm.stop()
+
+
+PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
+
+
+@dataclass(frozen=True)
+class PrivatePostgres:
+    """A throwaway PostgreSQL server of the test's own (never the shared one other tests use),
+    so it can really be restarted."""
+
+    directory: Path
+    port: int
+
+    @property
+    def data(self) -> Path:
+        return self.directory / "data"
+
+    def url(self, database: str) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def run(self, program: str, *args: str, check: bool = True) -> None:
+        assert PG_BIN is not None
+        command = ["runuser", "-u", "postgres", "--", str(PG_BIN / program), *args]
+        subprocess.run(command, check=check, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.directory / "log"), "-w", "-o", options, "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self.run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
+
+    def running(self) -> bool:
+        assert PG_BIN is not None
+        status = ["runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D", str(self.data), "status"]
+        return subprocess.run(status, capture_output=True, timeout=30).returncode == 0
+
+
+@asynccontextmanager
+async def private_postgres() -> AsyncIterator[PrivatePostgres]:
+    if os.geteuid() != 0 or PG_BIN is None or shutil.which("runuser") is None:
+        pytest.skip("a private PostgreSQL server needs root (to run it as postgres) and the server binaries")
+    directory = Path(tempfile.mkdtemp(prefix="reach_sec_pg_"))
+    shutil.chown(directory, "postgres")
+    with bind_loopback() as probe:
+        port = probe.getsockname()[1]
+    server = PrivatePostgres(directory, port)
+    try:
+        await asyncio.to_thread(server.run, "initdb", "-D", str(server.data), "-A", "trust", "-U", "postgres", "-N")
+        await asyncio.to_thread(server.start)
+        yield server
+    finally:
+        await asyncio.to_thread(server.stop, "immediate")
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+async def test_a_real_postgres_restart_mid_ingest_writes_nothing_and_the_retry_applies_it_once(
+    backend: str, tmp_path: Path
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("an embedded SQLite file cannot be restarted under the process")
+    async with private_postgres() as server:
+        admin = await asyncpg.connect(host="127.0.0.1", port=server.port, user="postgres", database="postgres")
+        await admin.execute('CREATE DATABASE "reach_sec_restart"')
+        await admin.close()
+        database_url = server.url("reach_sec_restart")
+        await asyncio.to_thread(upgrade_to_head, database_url)
+        settings = crm_settings(database_url, "http://127.0.0.1:9", "http://127.0.0.1:9")
+        crm = await serve(create_app(settings.model_copy(update={"run_dispatcher": False})))
+        people = [customer(consent=EVERY_CONSENT) for _ in range(10_000)]
+        orders = [order(p["external_id"]) for p in people]
+        payload = {"customers": people, "orders": orders}
+        try:
+            async with httpx.AsyncClient(base_url=crm.url, timeout=120, headers=await bearer_for(database_url)) as http:
+                request = asyncio.create_task(http.post("/api/ingest", json=payload))
+                assert await transaction_opened(server.port, "reach_sec_restart")
+                try:
+                    await asyncio.to_thread(server.stop, "fast")  # ends every session, rolls back what is open
+                finally:
+                    if not await asyncio.to_thread(server.running):
+                        await asyncio.to_thread(server.start)
+                response = await request
+                assert response.status_code == 503, response.text
+                assert response.headers["retry-after"]
+                counts = "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM orders)"
+                probe = await asyncpg.connect(
+                    host="127.0.0.1", port=server.port, user="postgres", database="reach_sec_restart"
+                )
+                try:
+                    assert tuple(await probe.fetchrow(counts)) == (0, 0)  # nothing partial survived the restart
+                    retried = await http.post("/api/ingest", json=payload)
+                    assert retried.status_code == 200, retried.text
+                    assert retried.json()["orders"]["created"] == 10_000
+                    assert tuple(await probe.fetchrow(counts)) == (10_000, 10_000)
+                finally:
+                    await probe.close()
+        finally:
+            await crm.stop()
+
+
+async def transaction_opened(port: int, database: str) -> bool:
+    """Waits until a session of `database` has a transaction open (the ingest is writing)."""
+    watcher = await asyncpg.connect(host="127.0.0.1", port=port, user="postgres", database="postgres")
+    try:
+        for _ in range(2000):
+            if await watcher.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND xact_start IS NOT NULL "
+                "AND query ILIKE '%INSERT%'",
+                database,
+            ):
+                return True
+            await asyncio.sleep(0.005)
+        return False
+    finally:
+        await watcher.close()
