@@ -135,3 +135,26 @@ async def test_resent_messages_are_acknowledged_but_not_queued_again(api: Any, s
 async def test_health(api: Any) -> None:
     response = await api.get("/health")
     assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+async def test_the_dedupe_window_is_bounded_and_remembers_the_most_recent_ids(
+    make_settings: Callable[..., Settings], sign: Any, send_body: Any, admin_headers: dict[str, str]
+) -> None:
+    window = 4
+    app = create_app(make_settings(intake_queue_size=1000, intake_dedupe_window=window))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://channel", headers=admin_headers) as api:
+
+        async def send(ids: list[str]) -> dict[str, int]:
+            body = send_body(CALLBACK, ids)
+            result: dict[str, int] = (await api.post("/v1/send", content=body, headers=sign(body))).json()
+            return result
+
+        remembered: list[int] = []
+        for n in range(30):
+            await send([f"w-{n}"])
+            remembered.append((await api.get("/v1/stats")).json()["intake_ids_remembered"])
+            recent = [f"w-{k}" for k in range(max(0, n - window + 1), n + 1)]
+            assert await send(recent) == {"accepted": len(recent), "queued": 0, "duplicates": len(recent)}
+        assert max(remembered) <= 2 * window
+        assert await send(["w-0"]) == {"accepted": 1, "queued": 1, "duplicates": 0}, "long forgotten"

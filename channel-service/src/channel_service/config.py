@@ -81,6 +81,13 @@ class Settings(BaseSettings):
         description="Capacity of the intake queue in messages; a batch that does not fit is "
         "refused whole with 429 and Retry-After.",
     )
+    intake_dedupe_window: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="Idempotent intake remembers at least this many of the most recently accepted "
+        "communication_ids (at most twice as many, ~60 bytes each); a message re-sent after that many "
+        "newer ones is played again.",
+    )
     intake_retry_after_seconds: int = Field(default=1, ge=1, description="Retry-After sent with a 429 from /v1/send.")
     workers: int = Field(default=4, ge=1, description="Intake workers draining the queue into the scheduler.")
     callback_concurrency: int = Field(default=32, ge=1, description="Maximum concurrent outbound callback requests.")

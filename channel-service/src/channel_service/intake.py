@@ -2,8 +2,11 @@
 
 Admission is all-or-nothing per request: either every new message of the batch fits in the
 queue, or none is queued (429). Messages whose communication_id was seen before (in an earlier
-request or earlier in the same batch) are acknowledged but not queued again. Seen ids are kept
-as 64-bit fingerprints (about 60 bytes each), without bound, for the life of the process.
+request or earlier in the same batch) are acknowledged but not queued again. Admitted ids are
+remembered as 64-bit fingerprints in a bounded window (`RecentIds`): at least the last
+INTAKE_DEDUPE_WINDOW distinct messages, at most twice that (about 60 bytes each), so memory does
+not grow with the life of the process. A message re-sent after that many newer ones is played
+again; the CRM re-sends only within minutes of the first attempt.
 """
 
 from __future__ import annotations
@@ -52,11 +55,38 @@ def fingerprint(communication_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(communication_id.encode(), digest_size=8).digest(), "big")
 
 
+class RecentIds:
+    """Fingerprints of recently admitted messages, in two generations of `window` each.
+
+    New fingerprints go into the current generation; when it holds `window`, it becomes the
+    previous one and the old previous generation is dropped. So the last `window` distinct ids
+    are always remembered and at most 2 × `window` (plus one batch) are held.
+    """
+
+    __slots__ = ("_current", "_previous", "window")
+
+    def __init__(self, window: int) -> None:
+        self.window = window
+        self._current: set[int] = set()
+        self._previous: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self._current) + len(self._previous)
+
+    def __contains__(self, fingerprint_: int) -> bool:
+        return fingerprint_ in self._current or fingerprint_ in self._previous
+
+    def add_all(self, fingerprints: set[int]) -> None:
+        self._current |= fingerprints
+        if len(self._current) >= self.window:
+            self._previous, self._current = self._current, set()
+
+
 class IntakeQueue:
-    def __init__(self, capacity: int, stats: ServiceStats) -> None:
+    def __init__(self, capacity: int, stats: ServiceStats, dedupe_window: int) -> None:
         self.capacity = capacity
         self._queue: asyncio.Queue[QueuedMessage] = asyncio.Queue(capacity)
-        self._seen: set[int] = set()
+        self.seen = RecentIds(dedupe_window)
         self._stats = stats
         self._closed = False
 
@@ -72,7 +102,7 @@ class IntakeQueue:
             raise IntakeClosedError("intake is closed")
         fresh: list[tuple[str, Channel]] = []
         fresh_prints: set[int] = set()
-        seen = self._seen
+        seen = self.seen
         for communication_id, channel in messages:
             print_ = fingerprint(communication_id)
             if print_ in seen or print_ in fresh_prints:
@@ -82,7 +112,7 @@ class IntakeQueue:
         free = self.capacity - self._queue.qsize()
         if len(fresh) > free:
             raise IntakeFullError(len(fresh), free)
-        seen.update(fresh_prints)
+        seen.add_all(fresh_prints)
         for communication_id, channel in fresh:
             self._queue.put_nowait(QueuedMessage(communication_id, channel, outbox))
         duplicates = len(messages) - len(fresh)

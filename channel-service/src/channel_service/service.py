@@ -75,7 +75,7 @@ class ChannelService:
             timeout=settings.callback_timeout,
             retry=settings.callback_retry_policy(),
         )
-        self.intake = IntakeQueue(settings.intake_queue_size, self.stats)
+        self.intake = IntakeQueue(settings.intake_queue_size, self.stats, settings.intake_dedupe_window)
         self.workers = WorkerPool(self.intake, self.player, settings.workers)
 
     def admit(self, callback_url: str, messages: list[tuple[str, Channel]]) -> Admission:
@@ -142,6 +142,7 @@ class ChannelService:
             "redriven_batches": stats.redriven_batches,
             "callback_latency_ms": stats.callback_latency_ms(),
             "event_log_size": len(self.event_log),
+            "intake_ids_remembered": len(self.intake.seen),
             "seed": self.seed,
             "time_scale": self.settings.sim_time_scale,
         }
