@@ -185,6 +185,17 @@ async def test_a_part_not_in_the_data_is_asked_about_then_left_out_on_go_ahead(
     assert await session.scalar(select(func.count()).select_from(Campaign)) == 1
 
 
+@pytest.mark.usefixtures("seeded")
+async def test_a_yes_with_a_new_condition_is_a_new_goal(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    asked = await chat(client, "customers in Tokyo who bought lipstick")
+    response = await client.post(
+        "/api/agent/chat", json={"message": "yes, but only in Pune", "conversation_id": asked["conversation_id"]}
+    )
+    campaign = await session.get(Campaign, response.json()["staged_campaign_id"])
+    assert campaign is not None
+    assert campaign.filter == {"match": "all", "conditions": [{"field": "city", "op": "eq", "value": "Pune"}]}
+
+
 async def test_a_close_misspelling_of_a_short_name_is_suggested_not_guessed(client: httpx.AsyncClient) -> None:
     await client.post("/api/ingest", json={"customers": [customer(city="Mumbai"), customer(city="Pune")]})
     body = await chat(client, "customers in Mumbei")

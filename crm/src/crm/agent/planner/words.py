@@ -13,7 +13,7 @@ def _words(text: str) -> frozenset[str]:
 
 FILLER = _words(
     """
-    a about access across addicts again ago all already also am amazing an and announce any anybody anyone
+    a about access across addicts again ago ahead all already also am amazing an and announce any anybody anyone
     anything apart appreciate appreciation are as asap at audience away awesome back base based bday be beauty
     been being besides best bhejo bhi birthday birthdays bit blast bold both bought brand bring build but buy
     buyer buyers buying by campaign campaigns can cashback catchy celebrate cent cheers choose client clients
@@ -43,7 +43,8 @@ FILLER = _words(
     thank thanking thanks that the their theirs them then there these they thing things this those through to
     today too total treat tried try trying unhe unko up update updates upsell upto us use used user users using
     valued ve very via voucher wanna want was we website welcome welcoming were what whatever when where which
-    who whole whom whose why will win wish wishes wishing with within would write yet you your yours
+    who whole whom whose why will win wish wishes wishing with within would write yeah yep yes yet you your yours
+    fine proceed sure
     """
 )
 """Words that say nothing about who is in the audience."""

@@ -87,11 +87,13 @@ class OfflinePlanner:
 
         if "list_fields" not in results:
             return call("list_fields", {})
+        vocabulary = vocabulary_from(results["list_fields"])
         confirmed = self._confirms_earlier_goal(messages[:start], goal.text)
+        if confirmed is not None and understand(goal.text, vocabulary, self.clock().date()).filter["conditions"]:
+            confirmed = None  # "yes, but only in Pune" is a new goal, not a yes
         if confirmed is not None and LAUNCH_WORDS.search(goal.text):
             return AssistantMessage(self._cannot_launch(messages[:start]))
         text = confirmed or goal.text
-        vocabulary = vocabulary_from(results["list_fields"])
         audience_text = audience_part(text) if is_multi_step(text) else text
         understanding = understand(audience_text, vocabulary, self.clock().date())
         if self._asks_to_launch(text, understanding):
