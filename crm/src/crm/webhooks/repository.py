@@ -149,9 +149,12 @@ PARAMETER_OF = {"value_minor": "b_value", "reason": "b_reason", **{t: f"b_{t}" f
 def _postgres_update(rows: Sequence[dict[str, Any]]) -> Any:
     """One set-based UPDATE … FROM unnest(arrays): a single statement and round trip per batch."""
     source = unnest("incoming", rows, UPDATE_COLUMNS)
+    # The = ANY(ids) lets Postgres find the rows through the communication_id index: unnest's row
+    # count is unknown to the planner, which would otherwise hash-join a sequential scan of them all.
+    ids = bindparam("ids", [r["b_cid"] for r in rows], type_=ARRAY(String()))
     return (
         update(communications_table)
-        .where(C.communication_id == source.c.b_cid)
+        .where(C.communication_id == func.any(ids), C.communication_id == source.c.b_cid)
         .values(_lifecycle_values(lambda key: source.c[PARAMETER_OF[key]]))
     )
 
