@@ -9,7 +9,7 @@ C-level loop over one prepared statement) and IN lists of at most CHUNK values.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, text
 from sqlalchemy.dialects import postgresql
@@ -28,12 +28,10 @@ def is_postgres(session: AsyncSession) -> bool:
 def one_of(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
     """`column IN values`: one array parameter on Postgres, an IN list on SQLite (keep ≤ CHUNK)."""
     if is_postgres(session):
-        return bool_expression(column == any_(bindparam(None, list(values), type_=ARRAY(column.type))))
-    return bool_expression(column.in_(values))
-
-
-def bool_expression(expression: Any) -> ColumnElement[bool]:
-    return expression  # type: ignore[no-any-return]
+        condition = column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    else:
+        condition = column.in_(values)
+    return cast(ColumnElement[bool], condition)
 
 
 def lookup_chunks(session: AsyncSession, values: Sequence[Any]) -> list[Sequence[Any]]:

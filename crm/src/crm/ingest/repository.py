@@ -11,15 +11,14 @@ from sqlalchemy import bindparam, case, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.db import utcnow
-from crm.ingest.bulk import is_postgres, lookup_chunks, one_of, write_rows
+from crm.ingest.bulk import CHUNK, is_postgres, lookup_chunks, one_of, write_rows
 from crm.models import Customer, CustomerStats, Order, OrderItem
 from crm.models.customer import encode_tags
 from crm.models.order import NON_COUNTING_ORDER_STATUSES
 from crm.sql import chunked
 from crm.tables import customer_stats_table, customers_table, order_items_table, orders_table
 
-CHUNK = 1000
-STATS_CHUNK = 5000  # customers recomputed per statement
+STATS_CHUNK_POSTGRES = 5000  # customers recomputed per statement (SQLite: CHUNK, its IN-list size)
 
 
 def _group_by_keys(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
@@ -241,7 +240,7 @@ async def refresh_customer_stats(session: AsyncSession, customer_ids: Iterable[i
     """Recompute the rollup for these customers from their orders and items, set-based, under a
     lock on their rollup rows (without it two concurrent ingests each count only their own orders)."""
     ids = sorted(set(customer_ids))
-    for part in chunked(ids, STATS_CHUNK if is_postgres(session) else CHUNK):
+    for part in chunked(ids, STATS_CHUNK_POSTGRES if is_postgres(session) else CHUNK):
         await lock_stats_rows(session, part)
         stats = {cid: empty_stats(cid) for cid in part}
         await add_order_totals(session, stats)
