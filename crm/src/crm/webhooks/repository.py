@@ -32,18 +32,20 @@ async def record_delivery(session: AsyncSession, webhook_id: str) -> bool:
     return (await session.scalar(statement)) is not None
 
 
+_PG_LOCK_KNOWN = (
+    select(Communication.communication_id)
+    .where(Communication.communication_id == func.any(bindparam("ids", type_=ARRAY(String()))))
+    .order_by(Communication.communication_id)
+    .with_for_update()
+)
+
+
 async def known_communication_ids(session: AsyncSession, ids: Sequence[str]) -> set[str]:
     """The ids we know, locked in one (sorted) order on Postgres so that concurrent batches
     touching the same communications queue up instead of deadlocking."""
     ordered = sorted(ids)
     if dialect_name(session) == "postgresql":  # one array parameter: one prepared statement for any size
-        statement = (
-            select(Communication.communication_id)
-            .where(Communication.communication_id == func.any(bindparam("ids", ordered, type_=ARRAY(String()))))
-            .order_by(Communication.communication_id)
-            .with_for_update()
-        )
-        return set(await session.scalars(statement))
+        return set(await session.scalars(_PG_LOCK_KNOWN, {"ids": ordered}))
     found: set[str] = set()
     for part in chunked(ordered, 500):
         statement = select(Communication.communication_id).where(Communication.communication_id.in_(part))
@@ -63,10 +65,25 @@ EVENT_COLUMNS: dict[str, Any] = {
 }
 
 
-def unnest(name: str, rows: Sequence[dict[str, Any]], columns: dict[str, Any]) -> Any:
-    """Postgres: the rows as a FROM-able unnest of one array parameter per column."""
-    arrays = [bindparam(f"{name}_{c}", [r[c] for r in rows], type_=ARRAY(t)) for c, t in columns.items()]
+def unnest(name: str, columns: dict[str, Any]) -> Any:
+    """Postgres: a FROM-able unnest of one array parameter per column (`<name>_<column>`)."""
+    arrays = [bindparam(f"{name}_{c}", type_=ARRAY(t)) for c, t in columns.items()]
     return func.unnest(*arrays).table_valued(*columns).render_derived(name=name)
+
+
+def as_arrays(name: str, rows: Sequence[dict[str, Any]], columns: dict[str, Any]) -> dict[str, list[Any]]:
+    """The parameters of unnest(name, columns) for these rows."""
+    return {f"{name}_{c}": [r[c] for r in rows] for c in columns}
+
+
+_NEW_EVENTS = unnest("incoming", EVENT_COLUMNS)
+# Built once (statement construction and its cache key are not free for one-event requests).
+_PG_INSERT_EVENTS = (
+    postgresql.insert(receipt_events_table)
+    .from_select(list(EVENT_COLUMNS), select(*(_NEW_EVENTS.c[c] for c in EVENT_COLUMNS)))
+    .on_conflict_do_nothing(index_elements=["event_id"])
+    .returning(receipt_events_table.c.event_id)
+)
 
 
 async def insert_new_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
@@ -75,14 +92,7 @@ async def insert_new_events(session: AsyncSession, rows: Sequence[dict[str, Any]
     ordered = sorted(rows, key=lambda r: r["event_id"])
     returning = receipt_events_table.c.event_id
     if dialect_name(session) == "postgresql":  # one set-based statement of eight array parameters
-        source = unnest("incoming", ordered, EVENT_COLUMNS)
-        statement = (
-            postgresql.insert(receipt_events_table)
-            .from_select(list(EVENT_COLUMNS), select(*(source.c[c] for c in EVENT_COLUMNS)))
-            .on_conflict_do_nothing(index_elements=["event_id"])
-            .returning(returning)
-        )
-        return set(await session.scalars(statement))
+        return set(await session.scalars(_PG_INSERT_EVENTS, as_arrays("incoming", ordered, EVENT_COLUMNS)))
     new: set[str] = set()
     statement = insert_ignoring_conflicts(session, receipt_events_table, ["event_id"]).returning(returning)
     for part in chunked(ordered, 1000):
@@ -146,17 +156,17 @@ UPDATE_COLUMNS: dict[str, Any] = {
 PARAMETER_OF = {"value_minor": "b_value", "reason": "b_reason", **{t: f"b_{t}" for t in LIFECYCLE}}
 
 
-def _postgres_update(rows: Sequence[dict[str, Any]]) -> Any:
-    """One set-based UPDATE … FROM unnest(arrays): a single statement and round trip per batch."""
-    source = unnest("incoming", rows, UPDATE_COLUMNS)
-    # The = ANY(ids) lets Postgres find the rows through the communication_id index: unnest's row
-    # count is unknown to the planner, which would otherwise hash-join a sequential scan of them all.
-    ids = bindparam("ids", [r["b_cid"] for r in rows], type_=ARRAY(String()))
-    return (
-        update(communications_table)
-        .where(C.communication_id == func.any(ids), C.communication_id == source.c.b_cid)
-        .values(_lifecycle_values(lambda key: source.c[PARAMETER_OF[key]]))
+_UPDATES = unnest("incoming", UPDATE_COLUMNS)
+# The = ANY(ids) lets Postgres find the rows through the communication_id index: unnest's row
+# count is unknown to the planner, which would otherwise hash-join a sequential scan of them all.
+_PG_UPDATE = (
+    update(communications_table)
+    .where(
+        C.communication_id == func.any(bindparam("ids", type_=ARRAY(String()))),
+        C.communication_id == _UPDATES.c.b_cid,
     )
+    .values(_lifecycle_values(lambda key: _UPDATES.c[PARAMETER_OF[key]]))
+)
 
 
 _SQLITE_UPDATE = (
@@ -174,6 +184,8 @@ async def apply_events(session: AsyncSession, events: Sequence[dict[str, Any]]) 
     if not rows:
         return
     if dialect_name(session) == "postgresql":
-        await session.execute(_postgres_update(rows))
+        # One set-based UPDATE … FROM unnest(arrays): a single statement and round trip per batch.
+        params = as_arrays("incoming", rows, UPDATE_COLUMNS)
+        await session.execute(_PG_UPDATE, {**params, "ids": params["incoming_b_cid"]})
     else:
         await session.execute(_SQLITE_UPDATE, rows)
