@@ -165,6 +165,7 @@ class Dispatcher:
         acked_at = self.clock()
         exhausted = [s for s in retry if s.communication.attempts >= MAX_ATTEMPTS]
         async with self.maker() as session, session.begin():
+            await repo.lock_for_ack(session, ids)
             if done:
                 await repo.mark_dispatched(session, [s.id for s in done], acked_at)
             for send in (s for s in retry if s.communication.attempts < MAX_ATTEMPTS):

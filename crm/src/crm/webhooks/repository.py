@@ -35,14 +35,15 @@ async def record_delivery(session: AsyncSession, webhook_id: str) -> bool:
 _PG_LOCK_KNOWN = (
     select(Communication.communication_id)
     .where(Communication.communication_id == func.any(bindparam("ids", type_=ARRAY(String()))))
-    .order_by(Communication.communication_id)
+    .order_by(Communication.id)
     .with_for_update()
 )
 
 
 async def known_communication_ids(session: AsyncSession, ids: Sequence[str]) -> set[str]:
-    """The ids we know, locked in one (sorted) order on Postgres so that concurrent batches
-    touching the same communications queue up instead of deadlocking."""
+    """The ids we know, locked on Postgres in row-id order — the order every writer of
+    communications locks in (see crm.dispatch.repository.lock_for_ack) — so that concurrent
+    receipt batches and dispatcher acknowledgements queue up instead of deadlocking."""
     ordered = sorted(ids)
     if dialect_name(session) == "postgresql":  # one array parameter: one prepared statement for any size
         return set(await session.scalars(_PG_LOCK_KNOWN, {"ids": ordered}))
