@@ -3,13 +3,20 @@
     .venv/bin/python bench/channel.py                 # both workloads, default sizes
     .venv/bin/python bench/channel.py --messages 20000 --lifecycles 200000
 
-1. Pipeline: starts the channel service (uvicorn, its own process) and a fast signed-callback
-   receiver (another process), posts `--messages` signed messages in batches of `--batch`, and
-   waits until every lifecycle has played and every callback was delivered. Reports the intake
-   rate (accepted messages/s, HTTP included), timer firings/s and callback events/s over the
-   playback window, and the service's peak RSS.
-2. Memory: in a fresh process, `--lifecycles` lifecycles are put in flight through the player and
-   its scheduler directly, at a time scale so low that none finishes; reports the RSS.
+Both workloads run the real service (uvicorn, its own process, default settings except those
+named) and a fast signed-callback receiver (another process), and post signed messages over HTTP
+in batches of `--batch` from `--client-concurrency` senders (a 429 is retried after Retry-After).
+
+1. Pipeline: `--messages` at SIM_TIME_SCALE `--time-scale` (1e6: two days play in 0.2 s), until
+   every lifecycle has played and every callback was delivered. Reports the intake rate
+   (accepted messages/s, HTTP included, while the lifecycles already play), timer firings/s and
+   callback events/s over the whole run, and the service's peak RSS.
+2. Memory: `--lifecycles` at SIM_TIME_SCALE `--memory-time-scale` (0.1: `sent` comes 5-50 s
+   after acceptance, `delivered` or `failed` minutes later), so the `sent` events happen (logged,
+   and delivered as callbacks) while almost every lifecycle is still in flight. After the intake queue drains, the service's RSS is sampled for
+   `--settle` seconds. This is the whole service: each lifecycle, its heap entries, the intake
+   dedupe window (INTAKE_DEDUPE_WINDOW), the ground-truth event log (SIM_EVENT_LOG_SIZE), the
+   outboxes and the HTTP stack.
 """
 
 from __future__ import annotations
@@ -17,13 +24,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import gc
 import json
 import os
 import socket
-import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,7 +87,7 @@ def run_receiver(port: int) -> None:
     uvicorn.run(receiver_app(), host="127.0.0.1", port=port, log_level="warning")
 
 
-# --- the pipeline workload -----------------------------------------------------------------
+# --- the service under test ----------------------------------------------------------------
 
 
 def free_port() -> int:
@@ -110,15 +118,27 @@ async def wait_ready(client: httpx.AsyncClient, url: str) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-async def pipeline(args: argparse.Namespace) -> dict[str, float]:
+@dataclass
+class Stack:
+    client: httpx.AsyncClient
+    base: str
+    callback_url: str
+    service: psutil.Process
+
+    async def stats(self) -> dict[str, Any]:
+        result: dict[str, Any] = (await self.client.get(self.base + "/v1/stats")).json()
+        return result
+
+    def rss(self) -> int:
+        rss: int = self.service.memory_info().rss
+        return rss
+
+
+@asynccontextmanager
+async def running_stack(env_overrides: dict[str, str]) -> AsyncIterator[Stack]:
+    """The channel service and a receiver, each in its own process, stopped afterwards."""
     service_port, receiver_port = free_port(), free_port()
-    env = os.environ | {
-        "WEBHOOK_SECRET": BENCH_SECRET,
-        "SIM_TIME_SCALE": str(args.time_scale),
-        "SIM_SEED": "1",
-        "SIM_DUPLICATE_RATE": "0.05",
-        "INTAKE_QUEUE_SIZE": str(max(200_000, args.messages)),
-    }
+    env = os.environ | {"WEBHOOK_SECRET": BENCH_SECRET, "SIM_SEED": "1"} | env_overrides
     receiver = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "receiver", "--port", str(receiver_port), env=env
     )
@@ -128,62 +148,81 @@ async def pipeline(args: argparse.Namespace) -> dict[str, float]:
         env=env,
     )
     base = f"http://127.0.0.1:{service_port}"
-    callback_url = f"http://127.0.0.1:{receiver_port}/receipts"
     try:
-        async with httpx.AsyncClient(timeout=60) as client:
+        async with httpx.AsyncClient(timeout=60, headers=admin_headers(BENCH_SECRET)) as client:
+            stack = Stack(client, base, f"http://127.0.0.1:{receiver_port}/receipts", psutil.Process(service.pid))
             await wait_ready(client, base + "/health")
-            await wait_ready(client, callback_url)
-            process = psutil.Process(service.pid)
-            peak_rss = process.memory_info().rss
-            bodies = [
-                json.dumps(
-                    {
-                        "callback_url": callback_url,
-                        "messages": [
-                            {
-                                "communication_id": f"bench-{n:08d}",
-                                "channel": CHANNELS[n % 4],
-                                "to": "+919800000001",
-                                "body": "Your cart misses you",
-                            }
-                            for n in range(start, min(start + args.batch, args.messages))
-                        ],
-                    }
-                ).encode()
-                for start in range(0, args.messages, args.batch)
-            ]
-            pending = list(reversed(bodies))
-
-            async def post_batches() -> None:
-                while pending:
-                    body = pending.pop()
-                    while True:
-                        response = await client.post(base + "/v1/send", content=body, headers=signed(body))
-                        if response.status_code != 429:
-                            response.raise_for_status()
-                            break
-                        await asyncio.sleep(float(response.headers["retry-after"]))
-
-            started = time.perf_counter()
-            await asyncio.gather(*(post_batches() for _ in range(args.client_concurrency)))
-            intake_seconds = time.perf_counter() - started
-
-            while True:
-                peak_rss = max(peak_rss, process.memory_info().rss)
-                stats = (await client.get(base + "/v1/stats")).json()
-                if (
-                    stats["queue_depth"] == 0
-                    and stats["timers_pending"] == 0
-                    and stats["callbacks_pending"]["events"] == 0
-                ):
-                    break
-                await asyncio.sleep(0.1)
-            play_seconds = time.perf_counter() - started
-            received = (await client.get(callback_url)).json()
+            await wait_ready(client, stack.callback_url)
+            yield stack
     finally:
         for proc in (service, receiver):
             proc.terminate()
-            await asyncio.wait_for(proc.wait(), timeout=20)
+            await asyncio.wait_for(proc.wait(), timeout=30)
+
+
+def admin_headers(secret: str) -> dict[str, str]:
+    from channel_service.signatures import admin_token
+
+    return {"authorization": f"Bearer {admin_token(secret)}"}
+
+
+async def post_messages(stack: Stack, count: int, batch: int, concurrency: int) -> float:
+    """Post `count` signed messages in batches; returns the seconds it took (HTTP included)."""
+    bodies = [
+        json.dumps(
+            {
+                "callback_url": stack.callback_url,
+                "messages": [
+                    {
+                        "communication_id": f"bench-{n:08d}",
+                        "channel": CHANNELS[n % 4],
+                        "to": "+919800000001",
+                        "body": "Your cart misses you",
+                    }
+                    for n in range(start, min(start + batch, count))
+                ],
+            }
+        ).encode()
+        for start in range(0, count, batch)
+    ]
+    pending = list(reversed(bodies))
+
+    async def post_batches() -> None:
+        while pending:
+            body = pending.pop()
+            while True:
+                response = await stack.client.post(stack.base + "/v1/send", content=body, headers=signed(body))
+                if response.status_code != 429:
+                    response.raise_for_status()
+                    break
+                await asyncio.sleep(float(response.headers["retry-after"]))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(post_batches() for _ in range(concurrency)))
+    return time.perf_counter() - started
+
+
+# --- 1. the pipeline workload --------------------------------------------------------------
+
+
+async def pipeline(args: argparse.Namespace) -> dict[str, float]:
+    env = {
+        "SIM_TIME_SCALE": str(args.time_scale),
+        "SIM_DUPLICATE_RATE": "0.05",
+        "INTAKE_QUEUE_SIZE": str(max(200_000, args.messages)),
+    }
+    async with running_stack(env) as stack:
+        peak_rss = stack.rss()
+        started = time.perf_counter()
+        intake_seconds = await post_messages(stack, args.messages, args.batch, args.client_concurrency)
+        while True:
+            peak_rss = max(peak_rss, stack.rss())
+            stats = await stack.stats()
+            if stats["queue_depth"] == 0 and stats["timers_pending"] == 0 and stats["callbacks_pending"]["events"] == 0:
+                break
+            await asyncio.sleep(0.1)
+        play_seconds = time.perf_counter() - started
+        received = (await stack.client.get(stack.callback_url)).json()
     if received["events"] != stats["callback_events_sent"] or received["bad_signatures"]:
         raise RuntimeError(f"receiver saw {received}, service reports {stats}")
     return {
@@ -199,66 +238,39 @@ async def pipeline(args: argparse.Namespace) -> dict[str, float]:
     }
 
 
-# --- the memory workload (own process) -----------------------------------------------------
+# --- 2. the memory workload ----------------------------------------------------------------
 
 
-async def hold_lifecycles(count: int) -> dict[str, float]:
-    from channel_service.callbacks import CallbackDispatcher
-    from channel_service.config import Settings
-    from channel_service.event_log import GroundTruthLog
-    from channel_service.lifecycle import OutcomeModel
-    from channel_service.playback import LifecyclePlayer
-    from channel_service.retry_policy import RetryPolicy
-    from channel_service.stats import ServiceStats
-
-    settings = Settings(_env_file=None, webhook_secret=BENCH_SECRET)
-    loop = asyncio.get_running_loop()
-    gc.collect()
-    rss_before = psutil.Process().memory_info().rss
-    stats = ServiceStats()
-    player = LifecyclePlayer(
-        model=OutcomeModel(1, settings.channel_rates(), 0.05),
-        time_scale=1e-6,  # two simulated days take ~5,000 years: everything stays in flight
-        event_log=GroundTruthLog(1, enabled=False),
-        stats=stats,
-    )
-    dispatcher = CallbackDispatcher(
-        secrets=[BENCH_SECRET],
-        stats=stats,
-        batch_size=1000,
-        linger=0.2,
-        concurrency=1,
-        timeout=1,
-        retry=RetryPolicy(base_delay=1, max_delay=1, window=1),
-    )
-    outbox = dispatcher.outbox_for("http://127.0.0.1:9/receipts")
-    player.start(loop)
-    started = time.perf_counter()
-    for n in range(count):
-        player.play(f"comm-{n:012d}", CHANNELS[n % 4], outbox, loop.time())
-    seconds = time.perf_counter() - started
-    gc.collect()
-    rss_after = psutil.Process().memory_info().rss
-    in_flight = player.in_flight
-    player.stop()
+async def memory(args: argparse.Namespace) -> dict[str, float]:
+    env = {"SIM_TIME_SCALE": str(args.memory_time_scale), "SIM_DUPLICATE_RATE": "0.05"}
+    async with running_stack(env) as stack:
+        idle_rss = stack.rss()
+        intake_seconds = await post_messages(stack, args.lifecycles, args.batch, args.client_concurrency)
+        while True:  # the workers drain what intake accepted
+            if not (await stack.stats())["queue_depth"]:
+                break
+            await asyncio.sleep(0.2)
+        peak_rss = stack.rss()
+        deadline = time.perf_counter() + args.settle
+        while time.perf_counter() < deadline:
+            peak_rss = max(peak_rss, stack.rss())
+            await asyncio.sleep(0.2)
+        stats = await stack.stats()
+        received = (await stack.client.get(stack.callback_url)).json()
+    in_flight = stats["in_flight"]
     return {
+        "accepted": stats["accepted"],
+        "intake_msgs_per_s": args.lifecycles / intake_seconds,
         "lifecycles_in_flight": in_flight,
-        "rss_mb": rss_after / MB,
-        "rss_delta_mb": (rss_after - rss_before) / MB,
-        "bytes_per_lifecycle": (rss_after - rss_before) / max(in_flight, 1),
-        "schedule_per_s": count / seconds,
+        "timers_pending": stats["timers_pending"],
+        "events_emitted": stats["events_emitted"],
+        "callback_events_received": received["events"],
+        "event_log_size": stats["event_log_size"],
+        "intake_ids_remembered": stats["intake_ids_remembered"],
+        "idle_rss_mb": idle_rss / MB,
+        "peak_rss_mb": peak_rss / MB,
+        "bytes_per_lifecycle": (peak_rss - idle_rss) / max(in_flight, 1),
     }
-
-
-def memory(count: int) -> dict[str, float]:
-    output = subprocess.run(
-        [sys.executable, __file__, "memory-child", "--lifecycles", str(count)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
-    return result
 
 
 # --- command line --------------------------------------------------------------------------
@@ -273,12 +285,14 @@ def print_table(rows: list[tuple[str, str, str]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("role", nargs="?", default="run", choices=["run", "receiver", "memory-child"])
-    parser.add_argument("--messages", type=int, default=100_000, help="messages to send")
+    parser.add_argument("role", nargs="?", default="run", choices=["run", "receiver"])
+    parser.add_argument("--messages", type=int, default=100_000, help="messages to send (pipeline)")
     parser.add_argument("--batch", type=int, default=1000, help="messages per /v1/send")
     parser.add_argument("--client-concurrency", type=int, default=4, help="parallel senders")
     parser.add_argument("--time-scale", type=float, default=1_000_000.0, help="SIM_TIME_SCALE of the pipeline run")
     parser.add_argument("--lifecycles", type=int, default=1_000_000, help="in-flight lifecycles (memory run)")
+    parser.add_argument("--memory-time-scale", type=float, default=0.1, help="SIM_TIME_SCALE of the memory run")
+    parser.add_argument("--settle", type=float, default=10.0, help="seconds RSS is sampled after intake (memory)")
     parser.add_argument("--skip-pipeline", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--port", type=int, default=0, help="receiver role only")
@@ -286,9 +300,6 @@ def main() -> None:
 
     if args.role == "receiver":
         run_receiver(args.port)
-        return
-    if args.role == "memory-child":
-        print(json.dumps(asyncio.run(hold_lifecycles(args.lifecycles))))
         return
 
     rows: list[tuple[str, str, str]] = []
@@ -306,13 +317,19 @@ def main() -> None:
             ("service peak RSS (MB)", f"{result['peak_rss_mb']:,.0f}", ""),
         ]
     if not args.skip_memory:
-        held = memory(args.lifecycles)
+        held = asyncio.run(memory(args))
         rows += [
-            ("in-flight lifecycles", f"{held['lifecycles_in_flight']:,.0f}", ""),
-            ("  process RSS (MB)", f"{held['rss_mb']:,.0f}", "< 500 for 1,000,000"),
-            ("  RSS growth (MB)", f"{held['rss_delta_mb']:,.0f}", ""),
+            ("memory run: messages accepted", f"{held['accepted']:,}", ""),
+            ("  intake rate (msgs/s)", f"{held['intake_msgs_per_s']:,.0f}", ""),
+            ("  lifecycles in flight", f"{held['lifecycles_in_flight']:,}", ""),
+            ("  timers pending", f"{held['timers_pending']:,}", ""),
+            ("  unique events emitted", f"{held['events_emitted']:,}", ""),
+            ("  callback events received (+dups)", f"{held['callback_events_received']:,}", ""),
+            ("  event log entries", f"{held['event_log_size']:,}", ""),
+            ("  intake ids remembered", f"{held['intake_ids_remembered']:,}", ""),
+            ("  service RSS idle (MB)", f"{held['idle_rss_mb']:,.0f}", ""),
+            ("  service peak RSS (MB)", f"{held['peak_rss_mb']:,.0f}", "< 500 for 1,000,000"),
             ("  bytes per lifecycle", f"{held['bytes_per_lifecycle']:,.0f}", ""),
-            ("  lifecycles scheduled/s", f"{held['schedule_per_s']:,.0f}", ""),
         ]
     print_table(rows)
 

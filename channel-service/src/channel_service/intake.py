@@ -3,7 +3,7 @@
 Admission is all-or-nothing per request: either every new message of the batch fits in the
 queue, or none is queued (429). Messages whose communication_id was seen before (in an earlier
 request or earlier in the same batch) are acknowledged but not queued again. Admitted ids are
-remembered as 64-bit fingerprints in a bounded window (`RecentIds`): at least the last
+remembered by their 64-bit keys in a bounded window (`RecentIds`): at least the last
 INTAKE_DEDUPE_WINDOW distinct messages, at most twice that (about 60 bytes each), so memory does
 not grow with the life of the process. A message re-sent after that many newer ones is played
 again; the CRM re-sends only within minutes of the first attempt.
@@ -12,9 +12,8 @@ again; the CRM re-sends only within minutes of the first attempt.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -30,6 +29,8 @@ class QueuedMessage(NamedTuple):
     communication_id: str
     channel: Channel
     outbox: Outbox
+    key: int
+    """The message's 64-bit key (`OutcomeModel.key_for`): its dedupe fingerprint and the seed of its draws."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +50,6 @@ class IntakeFullError(Exception):
 
 class IntakeClosedError(Exception):
     """The service is shutting down."""
-
-
-def fingerprint(communication_id: str) -> int:
-    return int.from_bytes(hashlib.blake2b(communication_id.encode(), digest_size=8).digest(), "big")
 
 
 class RecentIds:
@@ -83,8 +80,11 @@ class RecentIds:
 
 
 class IntakeQueue:
-    def __init__(self, capacity: int, stats: ServiceStats, dedupe_window: int) -> None:
+    def __init__(self, capacity: int, stats: ServiceStats, dedupe_window: int, key_for: Callable[[str], int]) -> None:
+        """`key_for`: the message's 64-bit key, used as its dedupe fingerprint and handed to the
+        player, so one hash serves both and the remembered key is the lifecycle's own int."""
         self.capacity = capacity
+        self._key_for = key_for
         self._queue: asyncio.Queue[QueuedMessage] = asyncio.Queue(capacity)
         self.seen = RecentIds(dedupe_window)
         self._stats = stats
@@ -100,21 +100,21 @@ class IntakeQueue:
         """Queue the batch's new messages, or raise `IntakeFullError` having queued none."""
         if self._closed:
             raise IntakeClosedError("intake is closed")
-        fresh: list[tuple[str, Channel]] = []
-        fresh_prints: set[int] = set()
-        seen = self.seen
+        fresh: list[tuple[str, Channel, int]] = []
+        fresh_keys: set[int] = set()
+        seen, key_for = self.seen, self._key_for
         for communication_id, channel in messages:
-            print_ = fingerprint(communication_id)
-            if print_ in seen or print_ in fresh_prints:
+            key = key_for(communication_id)
+            if key in seen or key in fresh_keys:
                 continue
-            fresh_prints.add(print_)
-            fresh.append((communication_id, channel))
+            fresh_keys.add(key)
+            fresh.append((communication_id, channel, key))
         free = self.capacity - self._queue.qsize()
         if len(fresh) > free:
             raise IntakeFullError(len(fresh), free)
-        seen.add_all(fresh_prints)
-        for communication_id, channel in fresh:
-            self._queue.put_nowait(QueuedMessage(communication_id, channel, outbox))
+        seen.add_all(fresh_keys)
+        for communication_id, channel, key in fresh:
+            self._queue.put_nowait(QueuedMessage(communication_id, channel, outbox, key))
         duplicates = len(messages) - len(fresh)
         self._stats.accepted += len(fresh)
         self._stats.duplicate_messages += duplicates
@@ -162,7 +162,7 @@ class WorkerPool:
             now = loop.time()
             handled = 0
             while message is not None and handled < self._chunk:
-                play(message.communication_id, message.channel, message.outbox, now)
+                play(message.communication_id, message.channel, message.outbox, now, message.key)
                 handled += 1
                 message = queue.get_nowait() if handled < self._chunk else None
             await asyncio.sleep(0)

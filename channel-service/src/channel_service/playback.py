@@ -96,10 +96,10 @@ class LifecyclePlayer:
     def stop(self) -> None:
         self.scheduler.stop()
 
-    def play(self, communication_id: str, channel: Channel, outbox: Outbox, now: float) -> None:
-        """Schedule the lifecycle of a message accepted at loop time `now`."""
+    def play(self, communication_id: str, channel: Channel, outbox: Outbox, now: float, key: int) -> None:
+        """Schedule the lifecycle of a message accepted at loop time `now`; `key` is its
+        `OutcomeModel.key_for(communication_id)` (computed once, at intake)."""
         model = self._model
-        key = model.key_for(communication_id)
         path = model.path_for(key, channel)
         lifecycle = Lifecycle(communication_id, outbox, path, key, now)
         self.in_flight += 1

@@ -75,7 +75,9 @@ class ChannelService:
             timeout=settings.callback_timeout,
             retry=settings.callback_retry_policy(),
         )
-        self.intake = IntakeQueue(settings.intake_queue_size, self.stats, settings.intake_dedupe_window)
+        self.intake = IntakeQueue(
+            settings.intake_queue_size, self.stats, settings.intake_dedupe_window, self.model.key_for
+        )
         self.workers = WorkerPool(self.intake, self.player, settings.workers)
 
     def admit(self, callback_url: str, messages: list[tuple[str, Channel]]) -> Admission:
