@@ -13,10 +13,10 @@ in batches of `--batch` from `--client-concurrency` senders (a 429 is retried af
    callback events/s over the whole run, and the service's peak RSS.
 2. Memory: `--lifecycles` at SIM_TIME_SCALE `--memory-time-scale` (0.1: `sent` comes 5-50 s
    after acceptance, `delivered` or `failed` minutes later), so the `sent` events happen (logged,
-   and delivered as callbacks) while almost every lifecycle is still in flight. After the intake queue drains, the service's RSS is sampled for
-   `--settle` seconds. This is the whole service: each lifecycle, its heap entries, the intake
-   dedupe window (INTAKE_DEDUPE_WINDOW), the ground-truth event log (SIM_EVENT_LOG_SIZE), the
-   outboxes and the HTTP stack.
+   and delivered as callbacks) while almost every lifecycle is still in flight. After the intake
+   queue drains, the service's RSS is sampled for `--settle` seconds. This is the whole service:
+   each lifecycle, its heap entries, the intake dedupe window (INTAKE_DEDUPE_WINDOW), the
+   ground-truth event log (SIM_EVENT_LOG_SIZE), the outboxes and the HTTP stack.
 """
 
 from __future__ import annotations
@@ -292,7 +292,7 @@ def main() -> None:
     parser.add_argument("--time-scale", type=float, default=1_000_000.0, help="SIM_TIME_SCALE of the pipeline run")
     parser.add_argument("--lifecycles", type=int, default=1_000_000, help="in-flight lifecycles (memory run)")
     parser.add_argument("--memory-time-scale", type=float, default=0.1, help="SIM_TIME_SCALE of the memory run")
-    parser.add_argument("--settle", type=float, default=10.0, help="seconds RSS is sampled after intake (memory)")
+    parser.add_argument("--settle", type=float, default=30.0, help="seconds RSS is sampled after intake (memory)")
     parser.add_argument("--skip-pipeline", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--port", type=int, default=0, help="receiver role only")
