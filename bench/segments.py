@@ -10,7 +10,8 @@ the ingest service's own row builders, written with COPY (Postgres) or executema
 the customer_stats rollup is then computed by the ingest repository's refresh_customer_stats.
 `--via-service` seeds through IngestService instead (exact, but ~6k orders/s). The databases
 (reach_bench_segments[_N], <tmp>/reach_bench_segments[_N].db) are kept and reused while their
-row counts match; `--rebuild` forces a fresh load. ANALYZE runs after every load.
+row counts match, migrated to the current Alembic head first (new indexes land in cached
+databases); `--rebuild` forces a fresh load. ANALYZE runs after every load and migration.
 
 For each filter and backend: `--repeats` timed calls of SegmentService.preview(filter, 10)
 (count + sample, what POST /api/segments/preview does), then `--naive-repeats` runs of a
