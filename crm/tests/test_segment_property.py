@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.ingest.service import IngestService
 from crm.models import Customer
-from crm.segments.compiler import audience_query, product_texts
+from crm.segments.compiler import audience_query, compile_filter, product_texts
 from crm.segments.dsl import SegmentFilter
 from crm.segments.fields import FIELDS, FieldKind
-from crm.segments.repository import product_names_containing
+from crm.segments.repository import product_names_containing, sample_audience
 from crm.segments.service import SegmentService
 
 CITIES = ["Pune", "pune", "Mumbai", "Navi Mumbai", None]
@@ -200,5 +200,9 @@ async def check_filters(session: AsyncSession, people: list[dict[str, Any]], raw
             in_id_order = sorted(db_id for db_id, index in ids.items() if index in expected)
             assert preview.count == len(expected), raw
             assert [c.id for c in preview.sample] == in_id_order[:3], raw
+            # Id windows from 1 up (1, 8, 64, …): the sample is the same however the ids fall.
+            where = compile_filter(audience, CLOCK, product_names=names)
+            windowed = await sample_audience(session, where, 3, first_window=1)
+            assert [c.id for c, _ in windowed] == in_id_order[:3], raw
     finally:
         await savepoint.rollback()

@@ -59,16 +59,34 @@ async def product_names_containing(session: AsyncSession, texts: Iterable[str]) 
     return resolved
 
 
+FIRST_ID_WINDOW = 4096
+ID_WINDOW_GROWTH = 8
+
+
 async def sample_audience(
-    session: AsyncSession, where: ColumnElement[bool], limit: int, after_id: int | None = None
+    session: AsyncSession,
+    where: ColumnElement[bool],
+    limit: int,
+    after_id: int | None = None,
+    first_window: int = FIRST_ID_WINDOW,
 ) -> list[tuple[Customer, CustomerStats]]:
+    """The first `limit` members by id after `after_id`. Reads customers in id windows that grow
+    8× each time (4k, 32k, 256k, …): a broad audience is sampled from its first few thousand
+    ids, where a single ORDER BY id LIMIT lets a planner collect and sort every member first."""
+    last_id = await session.scalar(select(func.max(Customer.id)))
     statement = (
-        select(Customer, CustomerStats).join(CustomerStats, CustomerStats.customer_id == Customer.id).where(where)
+        select(Customer, CustomerStats)
+        .join(CustomerStats, CustomerStats.customer_id == Customer.id)
+        .where(where)
+        .order_by(Customer.id)
     )
-    if after_id is not None:
-        statement = statement.where(Customer.id > after_id)
-    result = await session.execute(statement.order_by(Customer.id).limit(limit))
-    return [(c, s) for c, s in result]
+    found: list[tuple[Customer, CustomerStats]] = []
+    start, window = (0 if after_id is None else after_id), first_window
+    while last_id is not None and start < last_id and len(found) < limit:
+        in_window = statement.where(Customer.id > start, Customer.id <= start + window)
+        found += [(c, s) for c, s in await session.execute(in_window.limit(limit - len(found)))]
+        start, window = start + window, window * ID_WINDOW_GROWTH
+    return found
 
 
 async def stream_audience(
