@@ -54,7 +54,7 @@ class SegmentService:
         names = await repo.product_names_containing(self.session, product_texts(audience))
         count = await repo.count_audience(self.session, audience, clock, names)
         sample: list[tuple[Customer, CustomerStats]] = []
-        if sample_size:
+        if sample_size and count:  # an empty audience has nothing to sample: skip the walk
             where = compile_filter(audience, clock, product_names=names)
             sample = await repo.sample_audience(self.session, where, sample_size)
         return AudiencePreview(
