@@ -16,7 +16,7 @@ class CustomerStats(Base):
 
     customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
     total_spent_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", index=True)
-    order_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0", index=True)
+    order_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     avg_order_value_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     first_order_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     last_order_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -25,6 +25,8 @@ class CustomerStats(Base):
     last_item: Mapped[str | None] = mapped_column(String(300))
 
     __table_args__ = (
+        # With customer_id: joins on an order-count condition read the index alone.
+        Index("ix_customer_stats_order_count", "order_count", "customer_id"),
         # Recency with categories ("lapsed lipstick buyers"): the count reads the index alone
         # (SQLite has no range statistics and would otherwise visit the table once per row).
         Index("ix_customer_stats_last_order_categories", "last_order_at", "categories"),
