@@ -5,9 +5,13 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
+import httpx
 import pytest
 
+from channel_service.callbacks import retry_after_seconds
 from channel_service.config import Settings
 from channel_service.retry_policy import RetryPolicy, planned_delays
 
@@ -71,3 +75,15 @@ def test_settings_are_validated() -> None:
     with pytest.raises(ValueError, match="callback_retry_window"):
         Settings(_env_file=None, callback_retry_window=0)
     assert Settings(_env_file=None, callback_max_attempts=5).callback_retry_policy().max_attempts == 5
+
+
+def test_retry_after_is_read_as_seconds_or_an_http_date() -> None:
+    def asked(value: str | None) -> float | None:
+        headers = {"retry-after": value} if value is not None else {}
+        return retry_after_seconds(httpx.Response(429, headers=headers))
+
+    assert asked("3") == 3.0 and asked("1.5") == 1.5 and asked("-4") == 0.0
+    assert asked(None) is None and asked("soon") is None
+    in_a_minute = format_datetime(datetime.now(UTC) + timedelta(seconds=60), usegmt=True)
+    assert 55 <= (asked(in_a_minute) or 0) <= 60
+    assert asked("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0

@@ -260,7 +260,7 @@ class CallbackDispatcher:
         # 409: the receiver already applied this webhook-id (our earlier attempt landed but its
         # answer was lost), so the batch is delivered, not rejected.
         if not response.is_success and response.status_code != 409:
-            raise CallbackRejectedError(response.status_code, _retry_after(response))
+            raise CallbackRejectedError(response.status_code, retry_after_seconds(response))
         self._stats.record_callback_latency(elapsed_ms)
         self._stats.callbacks_sent += 1
         self._stats.callback_events_sent += len(batch.events)
@@ -286,7 +286,7 @@ class CallbackDispatcher:
         )
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def retry_after_seconds(response: httpx.Response) -> float | None:
     """Seconds asked for by a `Retry-After` header (delay-seconds or an HTTP date), if any."""
     value = response.headers.get("retry-after")
     if value is None:
