@@ -231,13 +231,17 @@ async def test_losing_the_database_mid_ingest_writes_nothing_and_is_retryable(ba
     url = make_url(database_url)
     admin = await asyncpg.connect(host=url.host, port=url.port, user=url.username, database="postgres")
 
+    locker = await asyncpg.connect(host=url.host, port=url.port, user=url.username, database=url.database)
+
     async def cut_mid_transaction() -> int:
-        """Waits until the ingest has a transaction open in our database, then kills it."""
-        for _ in range(1000):
+        """Waits until the ingest is parked inside its transaction — customers and orders written,
+        its order-items insert waiting on our table lock — then kills that connection."""
+        for _ in range(3000):
             killed = await admin.fetchval(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = $1 AND pid <> pg_backend_pid() AND xact_start IS NOT NULL",
+                "WHERE datname = $1 AND pid <> $2 AND xact_start IS NOT NULL AND wait_event_type = 'Lock'",
                 url.database,
+                locker.get_server_pid(),
             )
             if killed:
                 return int(killed)
@@ -246,9 +250,12 @@ async def test_losing_the_database_mid_ingest_writes_nothing_and_is_retryable(ba
 
     try:
         async with httpx.AsyncClient(base_url=crm.url, timeout=120, headers=await bearer_for(database_url)) as http:
+            parked = locker.transaction()
+            await parked.start()
+            await locker.execute("LOCK TABLE order_items IN SHARE MODE")  # inserts into it wait
             request = asyncio.create_task(http.post("/api/ingest", json={"customers": people, "orders": orders}))
-            await asyncio.sleep(0.2)  # let the request reach the database
-            assert await cut_mid_transaction() >= 1
+            assert await cut_mid_transaction() == 1
+            await parked.rollback()
             response = await request
             assert response.status_code == 503, response.text
             assert response.headers["retry-after"]
@@ -257,6 +264,7 @@ async def test_losing_the_database_mid_ingest_writes_nothing_and_is_retryable(ba
             retried = await http.post("/api/ingest", json={"customers": people, "orders": orders})
             assert retried.status_code == 200 and retried.json()["orders"]["created"] == 10_000
     finally:
+        await locker.close()
         await admin.close()
         await crm.stop()
 
