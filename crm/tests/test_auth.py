@@ -245,3 +245,24 @@ def test_set_password_from_the_command_line_lets_production_start(
     assert asyncio.run(signed_in_sessions(cli_database, "a-production-passphrase")) == 1
     with pytest.raises(SystemExit, match="no operator"):
         cli.main(["set-password", "--email", "nobody@sugar.local", "--password", "long-enough-passphrase"])
+
+
+async def test_a_wrong_current_password_names_the_field_and_keeps_the_session(
+    app: FastAPI, session: AsyncSession
+) -> None:
+    """422 naming `current_password`, not 401: a 401 would tell the app its operator was signed out."""
+    await operator_with_token(session)
+    browser, csrf = await sign_in(app)
+    try:
+        refused = await browser.post(
+            "/api/auth/password",
+            json={"current_password": "not-the-password", "new_password": "an-entirely-new-passphrase"},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert refused.status_code == 422
+        assert refused.json()["detail"][0]["loc"] == ["body", "current_password"]
+        assert (await browser.get("/api/auth/me")).status_code == 200
+        again = await browser.post("/api/auth/login", json={"email": TEST_EMAIL, "password": TEST_PASSWORD})
+        assert again.status_code == 200  # the password did not change
+    finally:
+        await browser.aclose()

@@ -51,7 +51,7 @@ test("changing the password: the old one stops working, the new one signs in, th
   const newPassword = "a-better-password-2026";
 
   await form.getByLabel("Current password", { exact: true }).fill(OPERATOR_PASSWORD);
-  await form.getByLabel("New password", { exact: true }).fill(newPassword);
+  await form.getByLabel(/^New password/).fill(newPassword);
   await form.getByLabel("Repeat the new password").fill("something-else-entirely");
   await form.getByRole("button", { name: "Change password" }).click();
   await expect(form.getByRole("alert")).toHaveText("The two new passwords differ.");

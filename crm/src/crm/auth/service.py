@@ -150,7 +150,8 @@ class AuthService:
         the old password); `keep_session` — the caller's own — stays. API tokens are not touched:
         they are listed with their last use and revoked one by one. Returns the sessions ended."""
         if not HASHER.verify(current, operator.password_hash):
-            raise Unauthorized("the current password is wrong")
+            # 422 naming the field, not 401: the caller is signed in, and a 401 would sign the app out.
+            raise InvalidInput(["body", "current_password"], "the current password is wrong")
         self.set_password(operator, new)
         return await self.end_sessions(operator, keep_session)
 
