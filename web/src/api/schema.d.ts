@@ -104,7 +104,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change Password */
+        /**
+         * Change Password
+         * @description Ends every other sign-in session of this operator (this one stays); API tokens stay valid.
+         */
         post: operations["change_password_api_auth_password_post"];
         delete?: never;
         options?: never;
@@ -210,6 +213,26 @@ export interface paths {
         };
         /** Get Customer */
         get: operations["get_customer_api_customers__customer_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{customer_id}/communications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customer Communications
+         * @description The customer's messages, newest first, each with the furthest stage it reached.
+         */
+        get: operations["customer_communications_api_customers__customer_id__communications_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -849,6 +872,13 @@ export interface components {
                 [key: string]: number;
             };
             /**
+             * Statuses
+             * @description communications per status, each counted once at its furthest stage (converted > clicked > read > opened > delivered > failed > sent, else its queue state)
+             */
+            statuses: {
+                [key: string]: number;
+            };
+            /**
              * Updated At
              * Format: date-time
              */
@@ -906,6 +936,47 @@ export interface components {
              * @enum {string}
              */
             stopped: "answered" | "max_steps" | "time_budget" | "provider_error";
+        };
+        /** CommunicationSummary */
+        CommunicationSummary: {
+            /** Communication Id */
+            communication_id: string;
+            /** Campaign Id */
+            campaign_id: number | null;
+            /** Sequence Id */
+            sequence_id: number | null;
+            /** Channel */
+            channel: string;
+            /**
+             * Status
+             * @description the furthest stage reached (crm.analytics.lifecycle), else the queue state
+             */
+            status: string;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /** Dispatched At */
+            dispatched_at: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Opened At */
+            opened_at: string | null;
+            /** Read At */
+            read_at: string | null;
+            /** Clicked At */
+            clicked_at: string | null;
+            /** Converted At */
+            converted_at: string | null;
+            /** Failed At */
+            failed_at: string | null;
+            /** Failure Reason */
+            failure_reason: string | null;
+            /** Revenue */
+            revenue: number | null;
         };
         /** Condition */
         Condition: {
@@ -1195,7 +1266,10 @@ export interface components {
             /** Conditions */
             conditions?: (components["schemas"]["Condition"] | components["schemas"]["FilterGroup-Output"])[];
         };
-        /** Funnel */
+        /**
+         * Funnel
+         * @description Messages that reached at least each stage (crm.analytics.lifecycle): monotone per channel.
+         */
         Funnel: {
             /** Sent */
             sent: number;
@@ -2213,6 +2287,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerProfile"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    customer_communications_api_customers__customer_id__communications_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description a row id */
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunicationSummary"][];
                 };
             };
             /** @description Validation Error */
