@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { screenshotPath, test, uniqueToken } from "./support";
+import { postJson, screenshotPath, test, uniqueToken } from "./support";
 
 const HEADER =
   "external_id,name,email,phone,city,state,gender,birthday,signed_up_at,tags,consent_email,consent_sms,consent_whatsapp,consent_rcs";
@@ -63,4 +63,48 @@ test("the customer list pages through keyset cursors", async ({ page }) => {
   await page.getByRole("button", { name: "← Previous" }).click();
   await expect(page.getByText("Page 1")).toBeVisible();
   await expect(rows.first()).toHaveText(firstOnPageOne ?? "");
+});
+
+test("a customer's profile lists the messages sent to them, with each one's lifecycle status", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(60_000);
+  const token = uniqueToken();
+  const city = `Msgtown${token}`;
+  const ingested = await postJson(request, "/api/ingest", {
+    customers: [
+      {
+        external_id: `web-msg-${token}`,
+        name: `Tara Msgtest${token}`,
+        phone: "+919800012345",
+        city,
+        consent: { email: false, sms: true, whatsapp: false, rcs: false },
+      },
+    ],
+  });
+  expect(ingested.ok()).toBeTruthy();
+  const created = await postJson(request, "/api/campaigns", {
+    name: `Hello ${city}`,
+    filter: { match: "all", conditions: [{ field: "city", op: "eq", value: city }] },
+    channel: "sms",
+    message: { body: "Hi {{ name | default: 'there' }}" },
+  });
+  expect(created.status()).toBe(201);
+  const campaign = (await created.json()) as { id: number };
+  expect((await postJson(request, `/api/campaigns/${campaign.id}/launch`, {})).ok()).toBeTruthy();
+
+  await page.goto("/customers");
+  await page.getByLabel("Search customers").fill(`Msgtest${token}`);
+  await page.getByRole("link", { name: `Tara Msgtest${token}` }).click();
+  const messages = page.getByTestId("customer-messages");
+  const row = messages.getByRole("table", { name: "Messages" }).locator("tbody tr");
+  await expect(row).toHaveCount(1);
+  await expect(row.getByRole("link", { name: `campaign #${campaign.id}` })).toBeVisible();
+  await expect(row).toContainText("SMS");
+  // The simulator plays the lifecycle in seconds: the status moves past "queued" while we watch.
+  await expect(row.getByTestId("message-status")).toHaveText(/sent|delivered|clicked|converted|failed/, {
+    timeout: 30_000,
+  });
+  await page.screenshot({ path: screenshotPath("customer-messages"), fullPage: true });
 });

@@ -63,6 +63,7 @@ export type Customer = Schemas["CustomerRead"];
 export type CustomerProfile = Schemas["CustomerProfile"];
 export type Consent = Schemas["ConsentRead"];
 export type Order = Schemas["OrderRead"];
+export type CustomerMessage = Schemas["CommunicationSummary"];
 export type CsvIngestReport = Schemas["CsvIngestReport"];
 export type CsvKind = CsvIngestReport["kind"];
 export type Segment = Schemas["SegmentRead"];

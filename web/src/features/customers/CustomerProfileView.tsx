@@ -4,6 +4,7 @@ import { PageHeader } from "../../components/PageHeader";
 import { StatCard } from "../../components/StatCard";
 import { EmptyState } from "../../components/States";
 import { formatDate, formatDaysAgo, formatMoney } from "../../lib/format";
+import { CustomerMessages } from "./MessagesTable";
 import { OrdersTable } from "./OrdersTable";
 
 export function CustomerProfileView({ customer }: { customer: CustomerProfile }) {
@@ -72,6 +73,7 @@ export function CustomerProfileView({ customer }: { customer: CustomerProfile })
           <OrdersTable orders={customer.orders} />
         )}
       </section>
+      <CustomerMessages customerId={customer.id} />
     </>
   );
 }

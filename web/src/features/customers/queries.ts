@@ -7,6 +7,7 @@ export const customerKeys = {
   all: ["customers"] as const,
   page: (q: string, cursor: string | undefined) => ["customers", "page", q, cursor ?? null] as const,
   profile: (id: number) => ["customers", "profile", id] as const,
+  messages: (id: number) => ["customers", "messages", id] as const,
 };
 
 export function useCustomerPage(q: string, cursor: string | undefined) {
@@ -28,5 +29,21 @@ export function useCustomer(id: number) {
     queryKey: customerKeys.profile(id),
     queryFn: ({ signal }) =>
       unwrap(api.GET("/api/customers/{customer_id}", { params: { path: { customer_id: id } }, signal })),
+  });
+}
+
+/** The customer's messages, newest first, each with the furthest lifecycle stage it reached. */
+export function useCustomerMessages(id: number) {
+  return useQuery({
+    queryKey: customerKeys.messages(id),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/customers/{customer_id}/communications", {
+          params: { path: { customer_id: id }, query: { limit: 100 } },
+          signal,
+        }),
+      ),
+    // Receipts keep landing after a launch; the history follows them.
+    refetchInterval: 5_000,
   });
 }
