@@ -12,6 +12,7 @@ from reach_auth import bearer_for
 from reach_databases import fresh_database_url
 from reach_dispatch import Clock, FakeChannel
 from reach_factories import customer
+from reach_loopback import channel_events
 from reach_servers import bind_loopback, serve, url_of, wait_until
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -268,7 +269,7 @@ async def test_cancelling_the_dispatcher_mid_launch_sends_each_recipient_once_vi
             assert (channel_stats["accepted"], channel_stats["duplicate_messages"]) == (n, batch)
             uid = (await crm_http.get(f"/api/campaigns/{campaign_id}")).json()["uid"]
             await wait_until(lambda: _sent_events_settled(admin, n), seconds=30)
-            sent = Counter(e["communication_id"] for e in await _channel_events(admin) if e["type"] == "sent")
+            sent = Counter(e["communication_id"] for e in await channel_events(admin) if e["type"] == "sent")
             assert len(sent) == n and set(sent.values()) == {1}
             assert all(cid.startswith(f"{uid}-") for cid in sent)
     finally:
@@ -277,17 +278,5 @@ async def test_cancelling_the_dispatcher_mid_launch_sends_each_recipient_once_vi
             await server.stop()
 
 
-async def _channel_events(admin: httpx.AsyncClient) -> list[dict[str, Any]]:
-    """The channel service's log of unique events (its own ground truth), all pages."""
-    events: list[dict[str, Any]] = []
-    after = -1
-    while True:
-        page = (await admin.get("/v1/events", params={"after": after, "limit": 10_000})).json()
-        if not page["events"]:
-            return events
-        events += page["events"]
-        after = page["next_after"]
-
-
 async def _sent_events_settled(admin: httpx.AsyncClient, n: int) -> bool:
-    return sum(e["type"] == "sent" for e in await _channel_events(admin)) >= n
+    return sum(e["type"] == "sent" for e in await channel_events(admin)) >= n

@@ -16,11 +16,11 @@ import pytest
 from reach_auth import bearer_for
 from reach_databases import fresh_database_url
 from reach_factories import customer
+from reach_loopback import channel_events, fast_channel_settings, loopback_crm_settings
 from reach_servers import RunningServer, bind_loopback, serve, url_of, wait_until
 
-from channel_service.config import Settings as ChannelSettings
 from channel_service.main import create_app as create_channel_app
-from crm.config import DEV_WEBHOOK_SECRET, Settings
+from crm.config import DEV_WEBHOOK_SECRET
 from crm.dispatch.channel_client import admin_headers
 from crm.main import create_app
 
@@ -86,32 +86,11 @@ class Stack:
 @pytest.fixture
 async def stack(backend: str, tmp_path: Path) -> AsyncIterator[Stack]:
     database_url = await fresh_database_url(backend, tmp_path, name="e2e")
-    channel_app = create_channel_app(
-        ChannelSettings(
-            _env_file=None,
-            webhook_secret=DEV_WEBHOOK_SECRET,
-            sim_time_scale=1_000_000.0,
-            sim_seed=11,
-            sim_duplicate_rate=0.05,
-            callback_linger_ms=20.0,
-            callback_retry_base_delay=0.05,
-            callback_retry_max_delay=0.2,
-        )
-    )
-    channel = await serve(channel_app)
+    channel = await serve(create_channel_app(fast_channel_settings(sim_seed=11, sim_duplicate_rate=0.05)))
     crm_socket = bind_loopback()
     crm_app = create_app(
-        Settings(
-            database_url=database_url,
-            channel_service_url=channel.url,
-            crm_public_url=url_of(crm_socket),
-            run_migrations_on_startup=False,
-            run_dispatcher=True,
-            dispatch_poll_seconds=0.05,
-            dispatch_batch_size=200,
-            quiet_hours="",  # policies have their own tests; here both campaigns reach everyone now
-            frequency_cap=0,
-            web_dist_dir="/nonexistent",
+        loopback_crm_settings(
+            database_url, channel.url, url_of(crm_socket), run_dispatcher=True, dispatch_batch_size=200
         )
     )
     receipts = RecordsReceipts(crm_app)
@@ -130,17 +109,10 @@ async def ground_truth(channel: httpx.AsyncClient, campaign_uid: str) -> tuple[d
     """Funnel and revenue from the channel service's log of unique events for one campaign."""
     types: dict[str, set[str]] = defaultdict(set)
     revenue = 0.0
-    after = -1
-    while True:
-        page = (await channel.get("/v1/events", params={"after": after, "limit": 10_000})).json()
-        for e in page["events"]:
-            if e["communication_id"].startswith(f"{campaign_uid}-"):
-                types[e["type"]].add(e["communication_id"])
-                if e["type"] == "converted":
-                    revenue += e["value"]
-        if not page["events"]:
-            break
-        after = page["next_after"]
+    for e in await channel_events(channel, campaign_uid):
+        types[e["type"]].add(e["communication_id"])
+        if e["type"] == "converted":
+            revenue += e["value"]
     return {stage: len(types[t]) for stage, t in STAGE_TYPES.items()}, round(revenue, 2)
 
 

@@ -25,12 +25,12 @@ import pytest
 from reach_auth import bearer_for
 from reach_databases import fresh_database_url
 from reach_factories import customer, order
+from reach_loopback import channel_events, fast_channel_settings, loopback_crm_settings
 from reach_receipts import make_communications
 from reach_servers import RunningServer, bind_loopback, serve, wait_until
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from channel_service.config import Settings as ChannelSettings
 from channel_service.main import create_app as create_channel_app
 from crm.config import DEV_WEBHOOK_SECRET, Settings
 from crm.db import create_engine, create_sessionmaker
@@ -43,32 +43,19 @@ EVERY_CONSENT = {"email": True, "sms": True, "whatsapp": True, "rcs": True}
 
 
 def crm_settings(database_url: str, channel_url: str, public_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        channel_service_url=channel_url,
-        crm_public_url=public_url,
-        run_migrations_on_startup=False,
-        dispatch_poll_seconds=0.05,
+    return loopback_crm_settings(
+        database_url,
+        channel_url,
+        public_url,
         dispatch_batch_size=500,
         dispatch_retry_base_seconds=0.2,
-        quiet_hours="",
-        frequency_cap=0,
-        web_dist_dir="/nonexistent",
         max_json_bytes=64 * 1024 * 1024,
     )
 
 
 def channel_app(**overrides: Any) -> Any:
-    values: dict[str, Any] = {
-        "webhook_secret": DEV_WEBHOOK_SECRET,
-        "sim_time_scale": 1_000_000.0,
-        "sim_seed": 5,
-        "callback_linger_ms": 20.0,
-        "callback_retry_base_delay": 0.05,
-        "callback_retry_max_delay": 0.3,
-        "callback_max_attempts": 60,
-    }
-    return create_channel_app(ChannelSettings(_env_file=None, **(values | overrides)))
+    values: dict[str, Any] = {"sim_seed": 5, "callback_retry_max_delay": 0.3, "callback_max_attempts": 60}
+    return create_channel_app(fast_channel_settings(**(values | overrides)))
 
 
 @dataclass(frozen=True)
@@ -83,17 +70,11 @@ class GroundTruth:
 async def truth(channel: httpx.AsyncClient, uid: str) -> GroundTruth:
     seen: dict[str, set[str]] = defaultdict(set)
     event_ids: set[str] = set()
-    revenue, after = 0.0, -1
-    while True:
-        page = (await channel.get("/v1/events", params={"after": after, "limit": 10_000})).json()
-        if not page["events"]:
-            break
-        for e in page["events"]:
-            if e["communication_id"].startswith(f"{uid}-"):
-                seen[e["type"]].add(e["communication_id"])
-                event_ids.add(e["event_id"])
-                revenue += e.get("value") or 0
-        after = page["next_after"]
+    revenue = 0.0
+    for e in await channel_events(channel, uid):
+        seen[e["type"]].add(e["communication_id"])
+        event_ids.add(e["event_id"])
+        revenue += e.get("value") or 0
     kinds = ("sent", "delivered", "opened", "read", "clicked", "converted", "failed")
     return GroundTruth({k: len(seen[k]) for k in kinds}, round(revenue, 2), event_ids)
 

@@ -20,11 +20,11 @@ import pytest
 from reach_auth import bearer_for
 from reach_databases import fresh_database_url
 from reach_factories import customer
+from reach_loopback import channel_events, fast_channel_settings, loopback_crm_settings
 from reach_servers import RunningServer, bind_loopback, serve, url_of, wait_until
 
-from channel_service.config import Settings as ChannelSettings
 from channel_service.main import create_app as create_channel_app
-from crm.config import DEV_WEBHOOK_SECRET, Settings
+from crm.config import DEV_WEBHOOK_SECRET
 from crm.dispatch.channel_client import admin_headers
 from crm.main import create_app
 
@@ -66,34 +66,18 @@ class Stack:
 @pytest.fixture
 async def stack(backend: str, tmp_path: Path) -> AsyncIterator[Stack]:
     database_url = await fresh_database_url(backend, tmp_path, name="seq_e2e")
-    channel_app = create_channel_app(
-        ChannelSettings(
-            _env_file=None,
-            webhook_secret=DEV_WEBHOOK_SECRET,
-            sim_time_scale=1_000_000.0,
-            sim_seed=8,
-            sim_duplicate_rate=0.05,
-            callback_linger_ms=20.0,
-            callback_retry_base_delay=0.05,
-            callback_retry_max_delay=0.2,
-        )
-    )
+    channel_app = create_channel_app(fast_channel_settings(sim_seed=8, sim_duplicate_rate=0.05))
     servers: list[RunningServer] = [await serve(channel_app)]
     crm_socket = bind_loopback()
     crm_app = create_app(
-        Settings(
-            database_url=database_url,
-            channel_service_url=servers[0].url,
-            crm_public_url=url_of(crm_socket),
-            run_migrations_on_startup=False,
+        loopback_crm_settings(
+            database_url,
+            servers[0].url,
+            url_of(crm_socket),
             run_dispatcher=True,
-            dispatch_poll_seconds=0.05,
             dispatch_batch_size=250,
             sim_time_scale=3600.0,
             sequence_enroll_interval_seconds=0.5,
-            quiet_hours="",  # policies have their own tests (test_sequence_policies.py)
-            frequency_cap=0,
-            web_dist_dir="/nonexistent",
         )
     )
     servers.append(await serve(crm_app, crm_socket))
@@ -112,15 +96,9 @@ async def stack(backend: str, tmp_path: Path) -> AsyncIterator[Stack]:
 async def event_log(channel: httpx.AsyncClient, sequence_uid: str) -> dict[str, list[dict[str, Any]]]:
     """The channel service's unique events for this sequence's messages, by communication_id."""
     events: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    after = -1
-    while True:
-        page = (await channel.get("/v1/events", params={"after": after, "limit": 10_000})).json()
-        for e in page["events"]:
-            if e["communication_id"].startswith(f"{sequence_uid}-"):
-                events[e["communication_id"]].append(e)
-        if not page["events"]:
-            return events
-        after = page["next_after"]
+    for e in await channel_events(channel, sequence_uid):
+        events[e["communication_id"]].append(e)
+    return events
 
 
 async def all_customers(crm: httpx.AsyncClient) -> list[dict[str, Any]]:
