@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,39 +25,41 @@ from crm.migrate import upgrade_to_head
 from crm.models import Operator
 
 
+@asynccontextmanager
+async def transaction() -> AsyncIterator[AsyncSession]:
+    """One transaction on the configured database, for one command."""
+    engine = create_engine(get_settings().database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            yield session
+    finally:
+        await engine.dispose()
+
+
 async def ensure_admin(email: str, password: str | None) -> str:
     settings = get_settings()
     await asyncio.to_thread(upgrade_to_head, settings.database_url)
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            auth = AuthService(session)
-            if await auth.any_operator():
-                return "An operator already exists; sign in with your credentials."
-            chosen = password or generate_password()
-            await auth.create_operator(email, "Admin", chosen, default_password=True)
-            return (
-                f"Created the first operator. Sign in at {settings.crm_public_url} as {email} "
-                f"with password: {chosen}\n(Change it under Settings → Password, or with `python -m crm.auth.cli "
-                "set-password`; production mode refuses to start until you do.)"
-            )
-    finally:
-        await engine.dispose()
+    async with transaction() as session:
+        auth = AuthService(session)
+        if await auth.any_operator():
+            return "An operator already exists; sign in with your credentials."
+        chosen = password or generate_password()
+        await auth.create_operator(email, "Admin", chosen, default_password=True)
+        return (
+            f"Created the first operator. Sign in at {settings.crm_public_url} as {email} "
+            f"with password: {chosen}\n(Change it under Settings → Password, or with `python -m crm.auth.cli "
+            "set-password`; production mode refuses to start until you do.)"
+        )
 
 
 async def set_password(email: str, password: str) -> str:
-    settings = get_settings()
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            operator = await find_operator(session, email)
-            try:
-                ended = await AuthService(session).reset_password(operator, password)
-            except InvalidInput as exc:
-                raise SystemExit(f"password not changed: {exc.detail[0]['msg']}") from None
-            return f"Password set for {operator.email}; {ended} sign-in session(s) ended (API tokens still work)."
-    finally:
-        await engine.dispose()
+    async with transaction() as session:
+        operator = await find_operator(session, email)
+        try:
+            ended = await AuthService(session).reset_password(operator, password)
+        except InvalidInput as exc:
+            raise SystemExit(f"password not changed: {exc.detail[0]['msg']}") from None
+        return f"Password set for {operator.email}; {ended} sign-in session(s) ended (API tokens still work)."
 
 
 def prompted_password() -> str:
@@ -73,15 +77,10 @@ async def find_operator(session: AsyncSession, email: str) -> Operator:
 
 
 async def create_token(email: str, name: str) -> str:
-    settings = get_settings()
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            operator = await find_operator(session, email)
-            _, secret = await AuthService(session).issue_token(operator, name)
-            return secret
-    finally:
-        await engine.dispose()
+    async with transaction() as session:
+        operator = await find_operator(session, email)
+        _, secret = await AuthService(session).issue_token(operator, name)
+        return secret
 
 
 def main(argv: list[str] | None = None) -> None:
