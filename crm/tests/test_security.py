@@ -64,9 +64,11 @@ async def test_the_served_web_app_carries_the_security_headers(
         assert "<title>Reach</title>" in (await browser.get("/campaigns/7")).text
 
 
-async def test_oversized_bodies_are_refused_before_anything_is_stored(
+@pytest.fixture
+async def small_limits(
     settings: Settings, sessionmaker: object, session: AsyncSession
-) -> None:
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A signed-in client of a CRM whose limits are 2,000 bytes of JSON and 3,000 of upload."""
     small = create_app(settings.model_copy(update={"max_json_bytes": 2_000, "max_upload_bytes": 3_000}))
     small.state.sessionmaker = sessionmaker
     _, token = await operator_with_token(session)
@@ -74,20 +76,20 @@ async def test_oversized_bodies_are_refused_before_anything_is_stored(
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=small), base_url="http://crm.test", headers=auth
     ) as http:
-        big = {"customers": [customer() for _ in range(30)]}
-        response = await http.post("/api/ingest", json=big)
-        assert response.status_code == 413 and "2,000-byte limit" in response.json()["detail"]
-        csv = ("external_id,name\n" + "".join(f"c-{n},Name {n}\n" for n in range(400))).encode()
-        upload = await http.post("/api/ingest/csv", files={"file": ("c.csv", csv, "text/csv")})
-        assert upload.status_code == 413
-        ok = await http.post("/api/ingest", json={"customers": [customer()]})
-        assert ok.status_code == 200
-    listed = (
-        await httpx.AsyncClient(transport=httpx.ASGITransport(app=small), base_url="http://t", headers=auth).get(
-            "/api/customers"
-        )
-    ).json()
-    assert len(listed["items"]) == 1
+        yield http
+
+
+async def test_oversized_bodies_are_refused_before_anything_is_stored(small_limits: httpx.AsyncClient) -> None:
+    http = small_limits
+    big = {"customers": [customer() for _ in range(30)]}
+    response = await http.post("/api/ingest", json=big)
+    assert response.status_code == 413 and "2,000-byte limit" in response.json()["detail"]
+    csv = ("external_id,name\n" + "".join(f"c-{n},Name {n}\n" for n in range(400))).encode()
+    upload = await http.post("/api/ingest/csv", files={"file": ("c.csv", csv, "text/csv")})
+    assert upload.status_code == 413
+    ok = await http.post("/api/ingest", json={"customers": [customer()]})
+    assert ok.status_code == 200
+    assert len((await http.get("/api/customers")).json()["items"]) == 1
 
 
 def in_chunks(body: bytes, size: int = 500) -> AsyncIterator[bytes]:
@@ -100,54 +102,46 @@ def in_chunks(body: bytes, size: int = 500) -> AsyncIterator[bytes]:
     return chunks()
 
 
-async def test_oversized_chunked_bodies_get_413_not_a_parse_error(
-    settings: Settings, sessionmaker: object, session: AsyncSession
-) -> None:
-    small = create_app(settings.model_copy(update={"max_json_bytes": 2_000, "max_upload_bytes": 3_000}))
-    small.state.sessionmaker = sessionmaker
-    _, token = await operator_with_token(session)
-    auth = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=small), base_url="http://crm.test", headers=auth
-    ) as http:
-        big = json.dumps({"customers": [customer() for _ in range(30)]}).encode()
-        response = await http.post("/api/ingest", content=in_chunks(big), headers={"content-type": "application/json"})
-        assert "content-length" not in response.request.headers
-        assert response.status_code == 413, response.text
-        assert "2,000-byte limit" in response.json()["detail"]
-        csv = ("external_id,name\n" + "".join(f"c-{n},Name {n}\n" for n in range(400))).encode()
-        boundary = "reach-test-boundary"
-        multipart = (
-            (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n'
-                "Content-Type: text/csv\r\n\r\n"
-            ).encode()
-            + csv
-            + f"\r\n--{boundary}--\r\n".encode()
-        )
-        upload = await http.post(
-            "/api/ingest/csv",
-            content=in_chunks(multipart),
-            headers={"content-type": f"multipart/form-data; boundary={boundary}"},
-        )
-        assert upload.status_code == 413, upload.text
-        assert "3,000-byte limit" in upload.json()["detail"]
-        small_csv = b"external_id,name\nc-1,Asha\n"
-        fits = (
-            (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n'
-                "Content-Type: text/csv\r\n\r\n"
-            ).encode()
-            + small_csv
-            + f"\r\n--{boundary}--\r\n".encode()
-        )
-        ok = await http.post(
-            "/api/ingest/csv",
-            content=in_chunks(fits, 7),
-            headers={"content-type": f"multipart/form-data; boundary={boundary}"},
-        )
-        assert ok.status_code == 200, ok.text
-        assert len((await http.get("/api/customers")).json()["items"]) == 1
+async def test_oversized_chunked_bodies_get_413_not_a_parse_error(small_limits: httpx.AsyncClient) -> None:
+    http = small_limits
+    big = json.dumps({"customers": [customer() for _ in range(30)]}).encode()
+    response = await http.post("/api/ingest", content=in_chunks(big), headers={"content-type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413, response.text
+    assert "2,000-byte limit" in response.json()["detail"]
+    csv = ("external_id,name\n" + "".join(f"c-{n},Name {n}\n" for n in range(400))).encode()
+    boundary = "reach-test-boundary"
+    multipart = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + csv
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    upload = await http.post(
+        "/api/ingest/csv",
+        content=in_chunks(multipart),
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert upload.status_code == 413, upload.text
+    assert "3,000-byte limit" in upload.json()["detail"]
+    small_csv = b"external_id,name\nc-1,Asha\n"
+    fits = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + small_csv
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    ok = await http.post(
+        "/api/ingest/csv",
+        content=in_chunks(fits, 7),
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert ok.status_code == 200, ok.text
+    assert len((await http.get("/api/customers")).json()["items"]) == 1
 
 
 async def test_copilot_chat_is_rate_limited(client: httpx.AsyncClient) -> None:
