@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
+from typing import cast as cast_type
 
-from sqlalchemy import Integer, Table, cast, extract, func
+from sqlalchemy import ARRAY, ColumnElement, Integer, Table, any_, bindparam, cast, extract, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +15,28 @@ T = TypeVar("T")
 
 def dialect_name(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
+
+
+def is_postgres(session: AsyncSession) -> bool:
+    return dialect_name(session) == "postgresql"
+
+
+def one_of(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN values`: one array parameter on Postgres (`= ANY(:values)`, one prepared statement
+    whatever the count), an IN list on SQLite (keep it to ~1,000 values)."""
+    if is_postgres(session):
+        condition = column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    else:
+        condition = column.in_(values)
+    return cast_type(ColumnElement[bool], condition)
+
+
+async def lock_rows_in_order(session: AsyncSession, key: Any, values: Sequence[Any]) -> None:
+    """Postgres: locks the rows whose `key` is in `values` until commit, taken in key order, so two
+    transactions locking overlapping rows queue up instead of deadlocking. SQLite runs one writer at
+    a time, so there it does nothing."""
+    if values and is_postgres(session):
+        await session.execute(select(key).where(one_of(session, key, values)).order_by(key).with_for_update())
 
 
 def upsert(

@@ -30,8 +30,10 @@ from crm.dispatch import repository as repo
 from crm.dispatch.channel_client import ChannelClient, ChannelRejected, ChannelUnavailable, OutboundMessage
 from crm.dispatch.claimed import ClaimedSend
 from crm.dispatch.policies import FrequencyCap, SendPolicy
+from crm.models import Communication
 from crm.models.communication import CANCELLED, SKIPPED
 from crm.sequences import journey
+from crm.sql import lock_rows_in_order
 from crm.templating import customer_context, render
 
 log = logging.getLogger(__name__)
@@ -165,7 +167,9 @@ class Dispatcher:
         acked_at = self.clock()
         exhausted = [s for s in retry if s.communication.attempts >= MAX_ATTEMPTS]
         async with self.maker() as session, session.begin():
-            await repo.lock_for_ack(session, ids)
+            # Receipts for a batch can arrive before its ack commits; receipt batches lock in id
+            # order too, so the two queue up instead of deadlocking.
+            await lock_rows_in_order(session, Communication.id, ids)
             if done:
                 await repo.mark_dispatched(session, [s.id for s in done], acked_at)
             for send in (s for s in retry if s.communication.attempts < MAX_ATTEMPTS):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, and_, bindparam, exists, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
@@ -14,7 +13,6 @@ from crm.dispatch.claimed import ClaimedSend
 from crm.models import Campaign, Communication, Customer, CustomerStats, Enrollment, SequenceVersion
 from crm.models import Sequence as Sequence_
 from crm.models.communication import CANCELLED, CLAIMED, DISPATCHED, FAILED, QUEUED, SKIPPED
-from crm.sql import dialect_name
 
 C = Communication
 
@@ -155,19 +153,6 @@ async def _journeys(
         .where(Enrollment.id.in_(list(enrollment_ids)))
     )
     return {enrollment.id: (enrollment, version) for enrollment, version in result}
-
-
-async def lock_for_ack(session: AsyncSession, ids: Sequence[int]) -> None:
-    """Postgres: locks the batch's rows in id order before acknowledging them. Receipts for a batch
-    can arrive before its ack commits; receipt batches lock in id order too, so the two queue up
-    instead of deadlocking (an UPDATE … WHERE id IN (…) locks in whatever order it scans)."""
-    if ids and dialect_name(session) == "postgresql":
-        await session.execute(
-            select(C.id)
-            .where(C.id == func.any(bindparam("ids", list(ids), type_=ARRAY(BigInteger()))))
-            .order_by(C.id)
-            .with_for_update()
-        )
 
 
 async def mark_dispatched(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:

@@ -9,29 +9,16 @@ C-level loop over one prepared statement) and IN lists of at most CHUNK values.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, text
+from sqlalchemy import Table, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.schema import Column
 
-from crm.sql import chunked, dialect_name, upsert
+from crm.sql import chunked, is_postgres, upsert
 
 CHUNK = 1000  # SQLite rows (or IN-list values) per statement
-
-
-def is_postgres(session: AsyncSession) -> bool:
-    return dialect_name(session) == "postgresql"
-
-
-def one_of(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
-    """`column IN values`: one array parameter on Postgres, an IN list on SQLite (keep ≤ CHUNK)."""
-    if is_postgres(session):
-        condition = column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    else:
-        condition = column.in_(values)
-    return cast(ColumnElement[bool], condition)
 
 
 def lookup_chunks(session: AsyncSession, values: Sequence[Any]) -> list[Sequence[Any]]:

@@ -11,11 +11,11 @@ from sqlalchemy import bindparam, case, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.db import utcnow
-from crm.ingest.bulk import CHUNK, is_postgres, lookup_chunks, one_of, write_rows
+from crm.ingest.bulk import CHUNK, lookup_chunks, write_rows
 from crm.models import Customer, CustomerStats, Order, OrderItem
 from crm.models.customer import encode_tags
 from crm.models.order import NON_COUNTING_ORDER_STATUSES
-from crm.sql import chunked
+from crm.sql import chunked, is_postgres, lock_rows_in_order, one_of
 from crm.tables import customer_stats_table, customers_table, order_items_table, orders_table
 
 STATS_CHUNK_POSTGRES = 5000  # customers recomputed per statement (SQLite: CHUNK, its IN-list size)
@@ -150,20 +150,6 @@ async def sync_item_copies(session: AsyncSession, orders: Sequence[dict[str, Any
         await session.execute(statement, [{f"b_{k}": v for k, v in row.items()} for row in part])
 
 
-async def lock_stats_rows(session: AsyncSession, customer_ids: Sequence[int]) -> None:
-    """Hold these customers' rollup rows until commit, so a concurrent ingest recomputes them only
-    after this one's orders are visible. Taken in id order, so two ingests never wait in a cycle.
-    Postgres only: SQLite runs one writer at a time (BEGIN IMMEDIATE)."""
-    if not is_postgres(session):
-        return
-    await session.execute(
-        select(CustomerStats.customer_id)
-        .where(one_of(session, CustomerStats.customer_id, customer_ids))
-        .order_by(CustomerStats.customer_id)
-        .with_for_update()
-    )
-
-
 def empty_stats(customer_id: int) -> dict[str, Any]:
     return {
         "customer_id": customer_id,
@@ -241,7 +227,9 @@ async def refresh_customer_stats(session: AsyncSession, customer_ids: Iterable[i
     lock on their rollup rows (without it two concurrent ingests each count only their own orders)."""
     ids = sorted(set(customer_ids))
     for part in chunked(ids, STATS_CHUNK_POSTGRES if is_postgres(session) else CHUNK):
-        await lock_stats_rows(session, part)
+        # Held until commit, so a concurrent ingest recomputes these rollups only after this one's
+        # orders are visible.
+        await lock_rows_in_order(session, CustomerStats.customer_id, part)
         stats = {cid: empty_stats(cid) for cid in part}
         await add_order_totals(session, stats)
         await add_categories_and_last_item(session, stats)

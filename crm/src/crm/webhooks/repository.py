@@ -42,7 +42,7 @@ _PG_LOCK_KNOWN = (
 
 async def known_communication_ids(session: AsyncSession, ids: Sequence[str]) -> set[str]:
     """The ids we know, locked on Postgres in row-id order — the order every writer of
-    communications locks in (see crm.dispatch.repository.lock_for_ack) — so that concurrent
+    communications locks in (crm.sql.lock_rows_in_order, as the dispatcher acks) — so that concurrent
     receipt batches and dispatcher acknowledgements queue up instead of deadlocking."""
     ordered = sorted(ids)
     if dialect_name(session) == "postgresql":  # one array parameter: one prepared statement for any size
