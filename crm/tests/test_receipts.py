@@ -240,6 +240,7 @@ async def test_a_customers_communications_show_the_furthest_stage_each_reached(
     (only,) = history.json()
     assert (only["communication_id"], only["status"]) == (clicked.communication_id, "clicked")
     assert only["sent_at"] is not None and only["read_at"] is None
+    assert only["status_at"] == only["clicked_at"]  # when it reached its status
     stats = (await client.get(f"/api/campaigns/{campaign_id}/stats")).json()
     assert stats["statuses"] == {"clicked": 1, "failed": 1, "dispatched": 1}
     assert stats["funnel"] == {

@@ -953,6 +953,12 @@ export interface components {
              */
             status: string;
             /**
+             * Status At
+             * Format: date-time
+             * @description when it reached that status (for a queue state: dispatched, else due)
+             */
+            status_at: string;
+            /**
              * Due At
              * Format: date-time
              */

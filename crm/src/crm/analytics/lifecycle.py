@@ -47,6 +47,8 @@ class Lifecycle(Protocol):
     clicked_at: Any
     converted_at: Any
     failed_at: Any
+    dispatched_at: Any
+    due_at: Any
     state: str
 
 
@@ -88,3 +90,9 @@ def status_of(message: Lifecycle) -> str:
         if getattr(message, f"{stage}_at") is not None:
             return stage
     return message.state
+
+
+def status_time(message: Lifecycle, status: str) -> Any:
+    """When the message reached `status` (status_of): that stage's receipt time; for a queue state,
+    when it was handed to the channel service, else when it is due."""
+    return getattr(message, f"{status}_at", None) or message.dispatched_at or message.due_at

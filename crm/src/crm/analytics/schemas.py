@@ -70,6 +70,7 @@ class CommunicationSummary(BaseModel):
     sequence_id: int | None
     channel: str
     status: str = Field(description="the furthest stage reached (crm.analytics.lifecycle), else the queue state")
+    status_at: datetime = Field(description="when it reached that status (for a queue state: dispatched, else due)")
     due_at: datetime
     dispatched_at: datetime | None
     sent_at: datetime | None

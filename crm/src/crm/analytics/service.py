@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.analytics import repository as repo
-from crm.analytics.lifecycle import status_of
+from crm.analytics.lifecycle import status_of, status_time
 from crm.analytics.schemas import (
     CampaignStats,
     ChannelStats,
@@ -104,27 +104,7 @@ class AnalyticsService:
         if await self.session.get(Customer, customer_id) is None:
             raise NotFound(f"customer {customer_id} not found")
         rows = await repo.customer_communications(self.session, customer_id, limit)
-        return [
-            CommunicationSummary(
-                communication_id=c.communication_id,
-                campaign_id=c.campaign_id,
-                sequence_id=c.sequence_id,
-                channel=c.channel,
-                status=status_of(c),
-                due_at=c.due_at,
-                dispatched_at=c.dispatched_at,
-                sent_at=c.sent_at,
-                delivered_at=c.delivered_at,
-                opened_at=c.opened_at,
-                read_at=c.read_at,
-                clicked_at=c.clicked_at,
-                converted_at=c.converted_at,
-                failed_at=c.failed_at,
-                failure_reason=c.failure_reason,
-                revenue=from_minor(c.conversion_value_minor) if c.conversion_value_minor is not None else None,
-            )
-            for c in rows
-        ]
+        return [communication_summary(c) for c in rows]
 
     async def _timeseries(self, where: ColumnElement[bool]) -> tuple[list[TimePoint], int]:
         span = await repo.event_time_range(self.session, where)
@@ -137,3 +117,26 @@ class AnalyticsService:
         return [
             TimePoint(at=datetime.fromtimestamp(start, UTC), counts=counts) for start, counts in sorted(points.items())
         ], bucket
+
+
+def communication_summary(c: Communication) -> CommunicationSummary:
+    status = status_of(c)
+    return CommunicationSummary(
+        communication_id=c.communication_id,
+        campaign_id=c.campaign_id,
+        sequence_id=c.sequence_id,
+        channel=c.channel,
+        status=status,
+        status_at=status_time(c, status),
+        due_at=c.due_at,
+        dispatched_at=c.dispatched_at,
+        sent_at=c.sent_at,
+        delivered_at=c.delivered_at,
+        opened_at=c.opened_at,
+        read_at=c.read_at,
+        clicked_at=c.clicked_at,
+        converted_at=c.converted_at,
+        failed_at=c.failed_at,
+        failure_reason=c.failure_reason,
+        revenue=from_minor(c.conversion_value_minor) if c.conversion_value_minor is not None else None,
+    )

@@ -11,21 +11,6 @@ const TONES: Record<string, string> = {
   failed: "pill pill--danger",
 };
 
-/** When the message reached its furthest stage (or when it is due, while still queued). */
-function reachedAt(message: CustomerMessage): string | null {
-  return (
-    message.converted_at ??
-    message.clicked_at ??
-    message.read_at ??
-    message.opened_at ??
-    message.delivered_at ??
-    message.failed_at ??
-    message.sent_at ??
-    message.dispatched_at ??
-    message.due_at
-  );
-}
-
 function Source({ message }: { message: CustomerMessage }) {
   if (message.campaign_id !== null) return <Link to={`/campaigns/${message.campaign_id}`}>campaign #{message.campaign_id}</Link>;
   if (message.sequence_id !== null) return <Link to={`/sequences/${message.sequence_id}`}>sequence #{message.sequence_id}</Link>;
@@ -71,7 +56,7 @@ export function CustomerMessages({ customerId }: { customerId: number }) {
                       {message.status}
                     </span>
                   </td>
-                  <td>{formatDateTime(reachedAt(message))}</td>
+                  <td>{formatDateTime(message.status_at)}</td>
                   <td className="num">{message.revenue === null ? "—" : formatMoney(message.revenue)}</td>
                 </tr>
               ))}
