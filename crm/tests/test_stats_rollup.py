@@ -70,6 +70,23 @@ async def stored(session: AsyncSession) -> dict[int, tuple[Any, ...]]:
     }
 
 
+async def orphaned_or_stale_items(session: AsyncSession) -> list[int]:
+    """Items whose order is gone or whose copies of the order's fields disagree with it. order_items
+    has no foreign keys (migration 0014): ingestion alone keeps them attached."""
+    session.expire_all()
+    orders = {o.id: o for o in (await session.scalars(select(Order))).all()}
+    bad = []
+    for item in (await session.scalars(select(OrderItem))).all():
+        order = orders.get(item.order_id)
+        if order is None or (item.customer_id, item.ordered_at, item.counted) != (
+            order.customer_id,
+            order.ordered_at,
+            order_counts(order.status),
+        ):
+            bad.append(item.id)
+    return bad
+
+
 async def test_rollup_equals_a_recomputation_after_random_ingests(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
@@ -100,8 +117,10 @@ async def test_rollup_equals_a_recomputation_after_random_ingests(
             orders.append(order)
         response = await client.post("/api/ingest", json={"orders": orders})
         assert response.status_code == 200 and response.json()["rejected"] == []
+        assert await orphaned_or_stale_items(session) == []
         assert await stored(session) == await recompute(session)
     # Not a vacuous comparison: the data has spend, cancellations and categories.
     final = await stored(session)
     assert sum(v[1] for v in final.values()) > 5
     assert any(v[5] for v in final.values())
+    assert len((await session.scalars(select(OrderItem.id))).all()) > 10
