@@ -12,13 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from liquid import BoundTemplate, Environment
-from liquid.exceptions import LiquidError, ResourceLimitError
+from liquid.builtin.content import ContentNode
+from liquid.builtin.expressions import FilteredExpression, Path, PositionalArgument, StringLiteral
+from liquid.builtin.filters.misc import default as liquid_default
+from liquid.builtin.output import OutputNode
+from liquid.exceptions import LiquidError, OutputStreamLimitError, ResourceLimitError
+from liquid.stringify import to_liquid_string
 
 from crm.customers.service import age_on
-from crm.models import Customer, CustomerStats
 from crm.money import from_minor
 
 # name -> what it holds (shown to marketers and to the copilot).
@@ -96,18 +100,108 @@ def check_template(source: str) -> CheckedTemplate:
     return CheckedTemplate(source=source, variables=tuple(dict.fromkeys(used)))
 
 
+@dataclass(frozen=True)
+class Output:
+    """`{{ variable }}`, or `{{ variable | default: "text" }}` when `default` is set."""
+
+    variable: str
+    default: str | None = None
+
+    def value(self, context: dict[str, Any]) -> str:
+        value = context.get(self.variable)  # a missing variable is undefined, which renders like nil
+        if self.default is not None:
+            value = liquid_default(value, self.default)
+        return to_liquid_string(value, autoescape=False)
+
+
+@dataclass(frozen=True)
+class CompiledTemplate:
+    """A parsed template; `parts` is set when it is only text and plain outputs (most message
+    templates), which render by joining strings instead of running Liquid's interpreter."""
+
+    liquid: BoundTemplate
+    parts: tuple[str | Output, ...] | None
+
+    def render(self, context: dict[str, Any]) -> str:
+        if self.parts is None:
+            return self.liquid.render(**context)
+        text = "".join(part if isinstance(part, str) else part.value(context) for part in self.parts)
+        # Liquid's own bound, counted as it counts it (UTF-8 bytes).
+        if len(text) * 4 > OUTPUT_CHARACTER_LIMIT and len(text.encode()) > OUTPUT_CHARACTER_LIMIT:
+            raise OutputStreamLimitError("output stream limit reached", token=None)
+        return text
+
+
+def plain_parts(template: BoundTemplate) -> tuple[str | Output, ...] | None:
+    """The template as text and outputs of whitelisted variables, with at most a string
+    `default`; None when it uses anything else (tags, other filters, paths, literals)."""
+    parts: list[str | Output] = []
+    for node in template.nodes:
+        if type(node) is ContentNode:
+            parts.append(node.text)
+            continue
+        if type(node) is not OutputNode or type(node.expression) is not FilteredExpression:
+            return None
+        left, filters = node.expression.left, node.expression.filters or []
+        if type(left) is not Path or len(left.path) != 1 or left.path[0] not in TEMPLATE_VARIABLES:
+            return None
+        variable = str(left.path[0])
+        if not filters:
+            parts.append(Output(variable))
+            continue
+        if len(filters) != 1 or filters[0].name != "default":
+            return None
+        args = filters[0].args
+        if not args:
+            parts.append(Output(variable, ""))
+        elif len(args) == 1 and type(args[0]) is PositionalArgument and type(args[0].value) is StringLiteral:
+            parts.append(Output(variable, args[0].value.value))
+        else:
+            return None
+    return tuple(parts)
+
+
 @lru_cache(maxsize=256)
-def _parsed(source: str) -> BoundTemplate:
-    return _environment.from_string(source)
+def compiled(source: str) -> CompiledTemplate:
+    template = _environment.from_string(source)
+    return CompiledTemplate(template, plain_parts(template))
 
 
 def render(source: str, context: dict[str, Any]) -> str:
     """Parsed once per distinct template, rendered per recipient; raises ResourceLimitError past
     the bounds (a loop driven by a customer's data can still reach them)."""
-    return _parsed(source).render(**context)
+    return compiled(source).render(context)
 
 
-def customer_context(customer: Customer, stats: CustomerStats | None) -> dict[str, Any]:
+class Contact(Protocol):
+    """The customer fields templates read (a Customer, or a claimed send's recipient)."""
+
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def city(self) -> str | None: ...
+    @property
+    def state(self) -> str | None: ...
+    @property
+    def birthday(self) -> date | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def phone(self) -> str | None: ...
+
+
+class Purchases(Protocol):
+    """The customer_stats fields templates read."""
+
+    @property
+    def last_item(self) -> str | None: ...
+    @property
+    def total_spent_minor(self) -> int: ...
+    @property
+    def order_count(self) -> int: ...
+
+
+def customer_context(customer: Contact, stats: Purchases | None, today: date | None = None) -> dict[str, Any]:
     first_name = customer.name.split()[0] if customer.name else None
     return {
         "name": customer.name,
@@ -117,7 +211,7 @@ def customer_context(customer: Customer, stats: CustomerStats | None) -> dict[st
         "last_item": stats.last_item if stats else None,
         "total_spent": from_minor(stats.total_spent_minor) if stats else 0,
         "order_count": stats.order_count if stats else 0,
-        "age": age_on(customer.birthday, date.today()),
+        "age": age_on(customer.birthday, today or date.today()),
         "email": customer.email,
         "phone": customer.phone,
     }
