@@ -67,7 +67,7 @@ from crm.models import Customer, Order, OrderItem
 from crm.models.order import NON_COUNTING_ORDER_STATUSES, order_counts
 from crm.money import to_minor
 from crm.segments import repository as segment_repo
-from crm.segments.compiler import Clock, compile_filter, like_pattern, product_texts
+from crm.segments.compiler import Clock, compile_filter, like_pattern, product_lookups
 from crm.segments.dsl import SegmentFilter
 from crm.segments.service import SegmentService
 from crm.sql import chunked
@@ -491,9 +491,9 @@ async def measure_case(target: Target, case: Case, args: argparse.Namespace) -> 
             result.count = value.count
     clock = Clock()
     async with target.maker() as session:
-        names = await segment_repo.product_names_containing(session, product_texts(audience))
-        real_count = await segment_repo.count_audience(session, audience, clock, names)
-        where = compile_filter(audience, clock, product_names=names)
+        products = await segment_repo.match_products(session, product_lookups(audience))
+        real_count = await segment_repo.count_audience(session, audience, clock, products)
+        where = compile_filter(audience, clock, products=products)
         real_ids = [c.id for c, _ in await segment_repo.sample_audience(session, where, 10)]
     naive_result: tuple[int, list[int]] = (-1, [])
     for _ in range(args.naive_repeats):
@@ -505,11 +505,11 @@ async def measure_case(target: Target, case: Case, args: argparse.Namespace) -> 
 
 
 async def explain_case(target: Target, case: Case) -> str:
-    """The plan of the count that SegmentService.preview runs (names resolved the same way)."""
+    """The plan of the count that SegmentService.preview runs (products resolved the same way)."""
     audience = SegmentFilter.model_validate(case.raw)
     async with target.maker() as session:
-        names = await segment_repo.product_names_containing(session, product_texts(audience))
-    query = segment_repo.count_statement(audience, Clock(), names)
+        products = await segment_repo.match_products(session, product_lookups(audience))
+    query = segment_repo.count_statement(audience, Clock(), products)
     async with target.engine.connect() as conn:
         compiled = query.compile(conn.sync_connection, compile_kwargs={"literal_binds": True})
         prefix = "EXPLAIN (ANALYZE, BUFFERS)" if target.backend.name == "postgresql" else "EXPLAIN QUERY PLAN"

@@ -1,8 +1,8 @@
 """Random filters over random data: the compiled SQL selects exactly the customers that a
 plain-Python reading of the same filter selects, on SQLite and on Postgres — through every way
-the service runs a filter: the plain audience query (product names matched by LIKE), the same
-with `product contains` resolved to item names first, the count (which reads only the tables
-the filter needs), and the preview's sample."""
+the service runs a filter: the plain audience query (product names matched over every item), the
+same with product conditions resolved through the products dimension first (the rollup's product
+keys, and item names for windows), the count (customer_stats alone), and the preview's sample."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.ingest.service import IngestService
 from crm.models import Customer
-from crm.segments.compiler import audience_query, compile_filter, product_texts
+from crm.segments.compiler import audience_query, compile_filter, product_lookups
 from crm.segments.dsl import SegmentFilter
 from crm.segments.fields import FIELDS, FieldKind
-from crm.segments.repository import product_names_containing, sample_audience
+from crm.segments.repository import match_products, sample_audience
 from crm.segments.service import SegmentService
 
 CITIES = ["Pune", "pune", "Mumbai", "Navi Mumbai", None]
@@ -192,16 +192,16 @@ async def check_filters(session: AsyncSession, people: list[dict[str, Any]], raw
             expected = {p.id for p in persons if matches(p, audience, NOW)}
             got = {ids[row] for row in (await session.scalars(audience_query(audience, CLOCK))).all()}
             assert got == expected, raw
-            names = await product_names_containing(session, product_texts(audience))
-            resolved = await session.scalars(audience_query(audience, CLOCK, product_names=names))
-            assert {ids[row] for row in resolved.all()} == expected, (raw, names)
+            products = await match_products(session, product_lookups(audience))
+            resolved = await session.scalars(audience_query(audience, CLOCK, products=products))
+            assert {ids[row] for row in resolved.all()} == expected, (raw, products)
             assert await service.count(audience) == len(expected), raw
             preview = await service.preview(audience, sample_size=3)
             in_id_order = sorted(db_id for db_id, index in ids.items() if index in expected)
             assert preview.count == len(expected), raw
             assert [c.id for c in preview.sample] == in_id_order[:3], raw
             # Id windows from 1 up (1, 8, 64, …): the sample is the same however the ids fall.
-            where = compile_filter(audience, CLOCK, product_names=names)
+            where = compile_filter(audience, CLOCK, products=products)
             windowed = await sample_audience(session, where, 3, first_window=1)
             assert [c.id for c, _ in windowed] == in_id_order[:3], raw
     finally:

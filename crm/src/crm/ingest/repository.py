@@ -7,16 +7,17 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, func, select, text, update
+from sqlalchemy import bindparam, case, delete, exists, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.db import utcnow
 from crm.ingest.bulk import CHUNK, lookup_chunks, write_rows
-from crm.models import Customer, CustomerStats, Order, OrderItem
+from crm.models import Customer, CustomerStats, Order, OrderItem, Product
 from crm.models.customer import encode_tags
 from crm.models.order import NON_COUNTING_ORDER_STATUSES
-from crm.sql import chunked, is_postgres, lock_rows_in_order, one_of
-from crm.tables import customer_stats_table, customers_table, order_items_table, orders_table
+from crm.models.product import encode_product_keys
+from crm.sql import chunked, insert_ignoring_conflicts, is_postgres, lock_rows_in_order, one_of
+from crm.tables import customer_stats_table, customers_table, order_items_table, orders_table, products_table
 
 STATS_CHUNK_POSTGRES = 5000  # customers recomputed per statement (SQLite: CHUNK, its IN-list size)
 
@@ -159,6 +160,7 @@ def empty_stats(customer_id: int) -> dict[str, Any]:
         "first_order_at": None,
         "last_order_at": None,
         "categories": "",
+        "products": "",
         "last_item": None,
     }
 
@@ -222,10 +224,44 @@ async def add_categories_and_last_item(session: AsyncSession, stats: dict[int, d
         stats[cid]["last_item"] = name
 
 
+async def add_new_products(session: AsyncSession, customer_ids: Sequence[int]) -> None:
+    """Adds to the products dimension the lower-cased item names of these customers that it lacks.
+    Names go in in name order, so two ingests adding the same new names wait on each other in one
+    order; the caller runs this before it locks any rollup row."""
+    name = func.lower(OrderItem.name)
+    missing = (
+        select(name)
+        .where(one_of(session, OrderItem.customer_id, customer_ids))
+        .where(~exists(select(Product.id).where(Product.name_key == name)))
+        .distinct()
+        .order_by(name)
+    )
+    await session.execute(
+        insert_ignoring_conflicts(session, products_table, ["name_key"]).from_select(["name_key"], missing)
+    )
+
+
+async def add_products(session: AsyncSession, stats: dict[int, dict[str, Any]]) -> None:
+    """The products (dimension keys) of each customer's counted items."""
+    rows = await session.execute(
+        select(OrderItem.customer_id, Product.id)
+        .join(Product, Product.name_key == func.lower(OrderItem.name))
+        .where(one_of(session, OrderItem.customer_id, list(stats)), OrderItem.counted.is_(True))
+        .distinct()
+    )
+    keys: dict[int, list[int]] = defaultdict(list)
+    for cid, product_id in rows:
+        keys[cid].append(product_id)
+    for cid, bought in keys.items():
+        stats[cid]["products"] = encode_product_keys(bought)
+
+
 async def refresh_customer_stats(session: AsyncSession, customer_ids: Iterable[int]) -> None:
     """Recompute the rollup for these customers from their orders and items, set-based, under a
     lock on their rollup rows (without it two concurrent ingests each count only their own orders)."""
     ids = sorted(set(customer_ids))
+    for part in lookup_chunks(session, ids):
+        await add_new_products(session, part)
     for part in chunked(ids, STATS_CHUNK_POSTGRES if is_postgres(session) else CHUNK):
         # Held until commit, so a concurrent ingest recomputes these rollups only after this one's
         # orders are visible.
@@ -233,6 +269,7 @@ async def refresh_customer_stats(session: AsyncSession, customer_ids: Iterable[i
         stats = {cid: empty_stats(cid) for cid in part}
         await add_order_totals(session, stats)
         await add_categories_and_last_item(session, stats)
+        await add_products(session, stats)
         columns = list(empty_stats(0))
         await write_rows(
             session,

@@ -8,6 +8,7 @@ from crm.models.customer import Customer
 from crm.models.customer_stats import CustomerStats
 from crm.models.operator import ApiToken, Operator, OperatorSession
 from crm.models.order import Order, OrderItem
+from crm.models.product import Product
 from crm.models.receipt_event import ReceiptEvent
 from crm.models.segment import Segment
 from crm.models.sequence import Enrollment, Sequence, SequenceVersion
@@ -26,6 +27,7 @@ __all__ = [
     "OperatorSession",
     "Order",
     "OrderItem",
+    "Product",
     "ReceiptEvent",
     "Segment",
     "Sequence",

@@ -1,16 +1,26 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base, BigId, UtcDateTime
 
+# customer_stats.channels: one bit per channel the customer is reachable on (contact detail + consent).
+CHANNEL_BITS = {"email": 1, "sms": 2, "whatsapp": 4, "rcs": 8}
+
 
 class CustomerStats(Base):
-    """Per-customer rollup of counted orders. One row per customer, created with the customer
-    and refreshed by every ingest path; the segmenter reads it instead of scanning orders."""
+    """One row per customer holding everything a segment filter reads, so a count is one narrow
+    single-table scan (or an index-only scan), never a join over a million customers.
+
+    - The rollup of counted orders: created with the customer and refreshed by every ingest path.
+    - Copies of the customer attributes filters read (city/state/gender lower-cased, birthday,
+      signed_up_at, tags, and the `channels` reachability bits). Database triggers (migration
+      0015, both backends) write them whenever a customer_stats row is inserted or a copied
+      customers column changes, so every write path keeps them equal to `customers`; nothing
+      else writes them."""
 
     __tablename__ = "customer_stats"
 
@@ -22,7 +32,18 @@ class CustomerStats(Base):
     last_order_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Categories bought, lower case, stored as "|lipstick|kajal|".
     categories: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Products bought (keys of `products`), stored as "|3|17|" in numeric order.
+    products: Mapped[str] = mapped_column(Text, default="", server_default="")
     last_item: Mapped[str | None] = mapped_column(String(300))
+
+    # Copied from customers by the triggers (see the class docstring).
+    city_key: Mapped[str | None] = mapped_column(String(100))
+    state_key: Mapped[str | None] = mapped_column(String(100))
+    gender_key: Mapped[str | None] = mapped_column(String(20))
+    birthday: Mapped[date | None] = mapped_column(Date)
+    signed_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    tags: Mapped[str] = mapped_column(Text, server_default="")
+    channels: Mapped[int] = mapped_column(Integer, server_default="0")
 
     __table_args__ = (
         # With customer_id: joins on an order-count condition read the index alone.
@@ -30,4 +51,9 @@ class CustomerStats(Base):
         # Recency with categories ("lapsed lipstick buyers"): the count reads the index alone
         # (SQLite has no range statistics and would otherwise visit the table once per row).
         Index("ix_customer_stats_last_order_categories", "last_order_at", "categories"),
+        # Covering indexes for counts by city and reachability, by signup and orders, and by
+        # age with orders, tags and products (each count reads its index alone).
+        Index("ix_customer_stats_city_channels", "city_key", "channels"),
+        Index("ix_customer_stats_signed_up_orders", "signed_up_at", "order_count"),
+        Index("ix_customer_stats_birthday_profile", "birthday", "order_count", "tags", "products"),
     )

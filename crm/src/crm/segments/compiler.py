@@ -3,13 +3,17 @@ function, walked recursively; relative days become absolute UTC cutoffs here, in
 the same SQL runs on SQLite and Postgres. Every condition is two-valued (a missing value makes
 it false, never NULL), so `none` groups negate cleanly.
 
-Purchases are EXISTS over order_items correlated on a *key* (the customer id column of whichever
-table the query reads: customer_stats, or customers alone), so a count reads only the tables its
-filter needs (see `reads`). `product contains X` means "an item whose lower-cased name contains
-x"; when the caller has resolved X to the (few) distinct names that contain it (`ProductNames`),
-it compiles to an indexed `lower(name) IN (…)` instead of a LIKE over every item. Positive
-purchase conditions side by side in an `any` group become one EXISTS ("bought any of …"), which
-a database can run as one semi-join rather than one probe per condition per customer.
+Every column a filter reads lives in customer_stats (the order rollup plus copies of the customer
+attributes, kept equal to `customers` by triggers), so a count reads that one table. Purchases
+that need the items themselves (a `within_days` window, or a product text not resolved up front)
+are EXISTS over order_items correlated on customer_stats.customer_id.
+
+`product` conditions: when the caller has resolved each text to the products it matches
+(`ProductMatches`, from the products dimension), "ever bought" is a predicate on the rollup's
+product keys and a windowed purchase an indexed `lower(name) IN (…)`; unresolved, they are a LIKE
+(or equality) over every item's name, with the same meaning. Positive item purchases side by
+side in an `any` group become one EXISTS ("bought any of …"), which a database can run as one
+semi-join rather than one probe per condition per customer.
 """
 
 from __future__ import annotations
@@ -23,19 +27,21 @@ from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, sele
 from sqlalchemy.orm import InstrumentedAttribute
 
 from crm.models import Customer, CustomerStats, OrderItem
+from crm.models.customer_stats import CHANNEL_BITS
 from crm.money import to_minor
 from crm.segments.dsl import Condition, FilterGroup
 from crm.segments.fields import FIELDS, FieldKind
 
 Expr = ColumnElement[bool]
 
+# Where each field's value is read (FieldSpec.column → customer_stats); text columns hold lower(…).
 COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
-    "city": Customer.city,
-    "state": Customer.state,
-    "gender": Customer.gender,
-    "birthday": Customer.birthday,
-    "tags": Customer.tags,
-    "signed_up_at": Customer.signed_up_at,
+    "city": CustomerStats.city_key,
+    "state": CustomerStats.state_key,
+    "gender": CustomerStats.gender_key,
+    "birthday": CustomerStats.birthday,
+    "tags": CustomerStats.tags,
+    "signed_up_at": CustomerStats.signed_up_at,
     "total_spent_minor": CustomerStats.total_spent_minor,
     "order_count": CustomerStats.order_count,
     "avg_order_value_minor": CustomerStats.avg_order_value_minor,
@@ -78,26 +84,40 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-# `product contains` text → the distinct lower-case item names that contain it.
-ProductNames = Mapping[str, Sequence[str]]
+# What a product condition looks up in the products dimension: ("contains", text) for
+# `contains`, ("is", lower-cased text) for `eq`/`neq`.
+ProductLookup = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class ProductMatch:
+    """The products (dimension keys and their lower-cased names) one lookup matches."""
+
+    keys: tuple[int, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+ProductMatches = Mapping[ProductLookup, ProductMatch]
+
+
+def product_lookup(condition: Condition) -> ProductLookup:
+    text: str = condition.value
+    return ("contains", text) if condition.op == "contains" else ("is", text.lower())
 
 
 @dataclass(frozen=True)
 class Context:
     clock: Clock
-    # The customer id column purchase EXISTS correlate with.
-    key: Any
-    # Resolved `product contains` values; None compiles them as a LIKE over item names.
-    product_names: ProductNames | None = None
+    # Resolved product conditions; None compiles them over every item's name.
+    products: ProductMatches | None = None
+
+    def product(self, condition: Condition) -> ProductMatch | None:
+        return None if self.products is None else self.products[product_lookup(condition)]
 
 
-def compile_filter(
-    group: FilterGroup, clock: Clock | None = None, *, key: Any = None, product_names: ProductNames | None = None
-) -> Expr:
-    """The filter as a WHERE clause over customers ⋈ customer_stats (or over the one table that
-    `key` belongs to, when `reads(group)` says the filter needs no other)."""
-    context = Context(clock or Clock(), CustomerStats.customer_id if key is None else key, product_names)
-    return _group(group, context)
+def compile_filter(group: FilterGroup, clock: Clock | None = None, *, products: ProductMatches | None = None) -> Expr:
+    """The filter as a WHERE clause over customer_stats (alone, or joined to customers)."""
+    return _group(group, Context(clock or Clock(), products))
 
 
 def _group(group: FilterGroup, context: Context) -> Expr:
@@ -205,7 +225,7 @@ def _age(column_name: str, condition: Condition, context: Context) -> Expr:
 
 def _text(column_name: str, condition: Condition, _: Context) -> Expr:
     column = COLUMNS[column_name]
-    lowered = func.lower(column)
+    lowered = column  # the copy is already lower(…)
     op, value = condition.op, condition.value
     if op == "exists":
         present = and_(column.is_not(None), column != "")
@@ -246,7 +266,7 @@ def _tags(column_name: str, condition: Condition, _: Context) -> Expr:
 
 def _bought(item_condition: Expr, within_days: int | None, context: Context) -> Expr:
     """At least one counted item matching the condition (within the last `within_days` days)."""
-    criteria = [OrderItem.customer_id == context.key, OrderItem.counted.is_(True), item_condition]
+    criteria = [OrderItem.customer_id == CustomerStats.customer_id, OrderItem.counted.is_(True), item_condition]
     if within_days is not None:
         criteria.append(OrderItem.ordered_at > context.clock.days_ago_at_least(within_days + 1))
     return exists(select(OrderItem.id).where(*criteria))
@@ -263,13 +283,19 @@ def _category_item(condition: Condition, _: Context) -> Expr:
 def _product_item(condition: Condition, context: Context) -> Expr:
     """An item whose name is (eq/neq) or contains (contains) the text, case-insensitively."""
     name = func.lower(OrderItem.name)
+    match = context.product(condition)
+    if match is not None:
+        return name.in_(match.names) if match.names else false()
     text: str = condition.value
     if condition.op != "contains":
         return name == text.lower()
-    if context.product_names is None:
-        return name.like(like_pattern(condition.value), escape="\\")
-    names = context.product_names[condition.value]
-    return name.in_(names) if names else false()
+    return name.like(like_pattern(text), escape="\\")
+
+
+def _has_product(keys: Sequence[int]) -> Expr:
+    """The rollup lists one of these products ("|3|17|")."""
+    column = CustomerStats.products
+    return or_(false(), *(column.like(f"%|{key}|%") for key in keys))
 
 
 def _category(_: str, condition: Condition, context: Context) -> Expr:
@@ -284,7 +310,11 @@ def _category(_: str, condition: Condition, context: Context) -> Expr:
 
 
 def _product(_: str, condition: Condition, context: Context) -> Expr:
-    bought = _bought(_product_item(condition, context), condition.within_days, context)
+    match = context.product(condition)
+    if match is not None and condition.within_days is None:
+        bought = _has_product(match.keys)  # "ever bought": the rollup's product keys
+    else:
+        bought = _bought(_product_item(condition, context), condition.within_days, context)
     return not_(bought) if condition.op == "neq" else bought
 
 
@@ -294,13 +324,21 @@ ITEM_MATCHERS: dict[FieldKind, Callable[[Condition, Context], Expr]] = {
 }
 
 
-def _mergeable(node: Condition | FilterGroup) -> tuple[FieldKind, int] | None:
+def _reads_items(condition: Condition, context: Context) -> bool:
+    """Whether a purchase condition is an EXISTS over order_items (else it reads the rollup)."""
+    kind = FIELDS[condition.field].kind
+    if condition.within_days is not None:
+        return True
+    return kind is FieldKind.PRODUCT and context.products is None
+
+
+def _mergeable(node: Condition | FilterGroup, context: Context) -> tuple[FieldKind, int] | None:
     """(kind, window) of a positive purchase condition that reads order_items (window -1: ever)."""
     if not isinstance(node, Condition) or node.op in ("neq", "not_in"):
         return None
     kind = FIELDS[node.field].kind
-    if kind not in ITEM_MATCHERS or (kind is FieldKind.CATEGORY and node.within_days is None):
-        return None  # "ever bought a category" reads the rollup, not order_items
+    if kind not in ITEM_MATCHERS or not _reads_items(node, context):
+        return None
     return kind, -1 if node.within_days is None else node.within_days
 
 
@@ -312,7 +350,7 @@ def _merge_purchases(
     nodes left to compile one by one."""
     buckets: dict[tuple[FieldKind, int], list[Condition]] = {}
     for node in nodes:
-        bucket = _mergeable(node)
+        bucket = _mergeable(node, context)
         if bucket is not None and isinstance(node, Condition):
             buckets.setdefault(bucket, []).append(node)
     merged: list[Expr] = []
@@ -336,22 +374,26 @@ def _any_item(kind: FieldKind, conditions: list[Condition], context: Context) ->
 
 def _listed_values(kind: FieldKind, condition: Condition, context: Context) -> list[str] | None:
     """The lower-case values the item column must be one of, or None when it is a LIKE."""
-    if kind is FieldKind.CATEGORY or condition.op == "eq":
+    if kind is FieldKind.CATEGORY:
         return _wanted(condition)
-    if context.product_names is None:
-        return None
-    return list(context.product_names[condition.value])
+    match = context.product(condition)
+    if match is not None:
+        return list(match.names)
+    return _wanted(condition) if condition.op == "eq" else None
 
 
 def reachable(channel: str) -> Expr:
+    """Reachable on the channel, from the customers row (what customer_stats.channels copies)."""
     contact, consent = CONTACT[channel]
     return and_(contact.is_not(None), contact != "", consent.is_(True))
 
 
 def _channel(_: str, condition: Condition, __: Context) -> Expr:
     op, value = condition.op, condition.value
-    channels = value if isinstance(value, list) else [value]
-    any_reachable = or_(*(reachable(c) for c in channels))
+    mask = 0
+    for channel in value if isinstance(value, list) else [value]:
+        mask |= CHANNEL_BITS[channel]
+    any_reachable: Expr = CustomerStats.channels.op("&")(mask) != 0
     return any_reachable if op in ("eq", "in") else not_(any_reachable)
 
 
@@ -368,49 +410,21 @@ KIND_COMPILERS: dict[FieldKind, Callable[[str, Condition, Context], Expr]] = {
 }
 
 
-CUSTOMERS = "customers"
-STATS = "customer_stats"
-STATS_KINDS = (FieldKind.NUMBER, FieldKind.MONEY, FieldKind.DAYS_AGO)
-CUSTOMER_KINDS = (FieldKind.TEXT, FieldKind.AGE, FieldKind.TAGS, FieldKind.CHANNEL)
-
-
-def _condition_reads(condition: Condition) -> set[str]:
-    spec = FIELDS[condition.field]
-    if spec.kind in CUSTOMER_KINDS or spec.column == "signed_up_at":
-        return {CUSTOMERS}
-    if spec.kind in STATS_KINDS or (spec.kind is FieldKind.CATEGORY and condition.within_days is None):
-        return {STATS}
-    return set()  # purchases read order_items through the key alone
-
-
-def reads(group: FilterGroup) -> frozenset[str]:
-    """The tables (customers, customer_stats) whose columns the filter reads."""
-    tables: set[str] = set()
-    for node in group.conditions:
-        tables |= _condition_reads(node) if isinstance(node, Condition) else reads(node)
-    return frozenset(tables)
-
-
-def needs_customers(group: FilterGroup) -> bool:
-    """Whether any condition reads a column of `customers`."""
-    return CUSTOMERS in reads(group)
-
-
-def audience_query(group: FilterGroup, clock: Clock | None = None, product_names: ProductNames | None = None) -> Any:
+def audience_query(group: FilterGroup, clock: Clock | None = None, products: ProductMatches | None = None) -> Any:
     """SELECT customers.id of everyone the filter matches (customers ⋈ customer_stats)."""
     return (
         select(Customer.id)
         .join(CustomerStats, CustomerStats.customer_id == Customer.id)
-        .where(compile_filter(group, clock, product_names=product_names))
+        .where(compile_filter(group, clock, products=products))
     )
 
 
-def product_texts(group: FilterGroup) -> set[str]:
-    """The values of every `product contains` condition (to resolve to item names up front)."""
-    texts: set[str] = set()
+def product_lookups(group: FilterGroup) -> set[ProductLookup]:
+    """What every product condition looks up in the products dimension (resolved up front)."""
+    lookups: set[ProductLookup] = set()
     for node in group.conditions:
         if isinstance(node, FilterGroup):
-            texts |= product_texts(node)
-        elif FIELDS[node.field].kind is FieldKind.PRODUCT and node.op == "contains":
-            texts.add(node.value)
-    return texts
+            lookups |= product_lookups(node)
+        elif FIELDS[node.field].kind is FieldKind.PRODUCT:
+            lookups.add(product_lookup(node))
+    return lookups

@@ -9,54 +9,36 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from crm.models import Campaign, Customer, CustomerStats, OrderItem, Segment, Sequence
+from crm.models import Campaign, Customer, CustomerStats, OrderItem, Product, Segment, Sequence
 from crm.models.customer import decode_tags
-from crm.segments.compiler import CUSTOMERS, STATS, Clock, ProductNames, compile_filter, like_pattern, reads
+from crm.segments.compiler import Clock, ProductLookup, ProductMatch, ProductMatches, compile_filter, like_pattern
 from crm.segments.dsl import FilterGroup
 
 
-def _count_from(tables: frozenset[str]) -> tuple[Any, Any]:
-    """The narrowest FROM for a count, and the customer id column purchases correlate with.
-    customers and customer_stats are one row per customer, so a join is only paid for when the
-    filter reads both."""
-    if CUSTOMERS not in tables:
-        return CustomerStats.__table__, CustomerStats.customer_id
-    if STATS not in tables:
-        return Customer.__table__, Customer.id
-    return Customer.__table__.join(CustomerStats, CustomerStats.customer_id == Customer.id), CustomerStats.customer_id
-
-
-def count_statement(audience: FilterGroup, clock: Clock, product_names: ProductNames | None = None) -> Any:
-    """SELECT count(*) of the customers the filter matches, reading only the tables it needs."""
-    source, key = _count_from(reads(audience))
-    where = compile_filter(audience, clock, key=key, product_names=product_names)
-    return select(func.count()).select_from(source).where(where)
+def count_statement(audience: FilterGroup, clock: Clock, products: ProductMatches | None = None) -> Any:
+    """SELECT count(*) of the customers the filter matches: customer_stats holds every column a
+    filter reads, so the count reads that one table (often one of its covering indexes alone)."""
+    return select(func.count()).select_from(CustomerStats).where(compile_filter(audience, clock, products=products))
 
 
 async def count_audience(
-    session: AsyncSession, audience: FilterGroup, clock: Clock, product_names: ProductNames | None = None
+    session: AsyncSession, audience: FilterGroup, clock: Clock, products: ProductMatches | None = None
 ) -> int:
-    return int(await session.scalar(count_statement(audience, clock, product_names)) or 0)
+    return int(await session.scalar(count_statement(audience, clock, products)) or 0)
 
 
-def _distinct_item_names() -> Any:
-    """Every distinct lower(order_items.name) by a loose index scan on ix_order_items_name: one
-    index probe per name (a catalogue of hundreds), never a pass over the items."""
-    lowered = func.lower(OrderItem.name)
-    names = select(func.min(lowered).label("name")).cte("item_names", recursive=True)
-    following = select(func.min(lowered)).where(lowered > names.c.name).scalar_subquery()
-    return names.union_all(select(following).where(names.c.name.is_not(None)))
-
-
-async def product_names_containing(session: AsyncSession, texts: Iterable[str]) -> dict[str, list[str]]:
-    """Each text → the distinct lower-case item names that contain it (the same LIKE the
-    compiler would run over every item, run over the names instead)."""
-    names = _distinct_item_names()
-    resolved: dict[str, list[str]] = {}
-    for text in sorted(set(texts)):
-        matching = select(names.c.name).where(names.c.name.like(like_pattern(text), escape="\\"))
-        resolved[text] = list(await session.scalars(matching.order_by(names.c.name)))
-    return resolved
+async def match_products(session: AsyncSession, lookups: Iterable[ProductLookup]) -> dict[ProductLookup, ProductMatch]:
+    """Each product lookup → the products it matches in the products dimension (every distinct
+    lower-cased item name): the same LIKE or equality the compiler would run over every item,
+    run over a catalogue of names instead. One query per lookup; none when there are none."""
+    matches: dict[ProductLookup, ProductMatch] = {}
+    for how, text in sorted(set(lookups)):
+        condition = (
+            Product.name_key.like(like_pattern(text), escape="\\") if how == "contains" else Product.name_key == text
+        )
+        rows = (await session.execute(select(Product.id, Product.name_key).where(condition).order_by(Product.id))).all()
+        matches[(how, text)] = ProductMatch(tuple(key for key, _ in rows), tuple(name for _, name in rows))
+    return matches
 
 
 FIRST_ID_WINDOW = 4096

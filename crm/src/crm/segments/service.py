@@ -13,7 +13,7 @@ from crm.customers.service import customer_read
 from crm.errors import Conflict, NotFound
 from crm.models import Customer, CustomerStats, Segment
 from crm.segments import repository as repo
-from crm.segments.compiler import COLUMNS, Clock, compile_filter, product_texts
+from crm.segments.compiler import Clock, compile_filter, product_lookups
 from crm.segments.dsl import MAX_CONDITIONS, MAX_DEPTH, SegmentFilter
 from crm.segments.explain import explain
 from crm.segments.fields import CHANNELS, FIELDS, FieldKind
@@ -51,11 +51,11 @@ class SegmentService:
 
     async def preview(self, audience: SegmentFilter, sample_size: int = 10) -> AudiencePreview:
         clock = self.clock or Clock()
-        names = await repo.product_names_containing(self.session, product_texts(audience))
-        count = await repo.count_audience(self.session, audience, clock, names)
+        products = await repo.match_products(self.session, product_lookups(audience))
+        count = await repo.count_audience(self.session, audience, clock, products)
         sample: list[tuple[Customer, CustomerStats]] = []
         if sample_size and count:  # an empty audience has nothing to sample: skip the walk
-            where = compile_filter(audience, clock, product_names=names)
+            where = compile_filter(audience, clock, products=products)
             sample = await repo.sample_audience(self.session, where, sample_size)
         return AudiencePreview(
             count=count,
@@ -65,8 +65,8 @@ class SegmentService:
         )
 
     async def count(self, audience: SegmentFilter) -> int:
-        names = await repo.product_names_containing(self.session, product_texts(audience))
-        return await repo.count_audience(self.session, audience, self.clock or Clock(), names)
+        products = await repo.match_products(self.session, product_lookups(audience))
+        return await repo.count_audience(self.session, audience, self.clock or Clock(), products)
 
     async def fields(self, with_values: bool = True) -> FieldsRead:
         values: dict[str, list[tuple[str, int]]] = {}
@@ -75,7 +75,7 @@ class SegmentService:
                 if not spec.lists_values:
                     continue
                 if spec.kind is FieldKind.TEXT:
-                    values[spec.name] = await repo.text_values(self.session, COLUMNS[spec.column])
+                    values[spec.name] = await repo.text_values(self.session, getattr(Customer, spec.column))
                 elif spec.kind is FieldKind.CATEGORY:
                     values[spec.name] = await repo.category_values(self.session)
                 elif spec.kind is FieldKind.PRODUCT:
@@ -152,8 +152,8 @@ async def export_members(
 ) -> AsyncIterator[str]:
     """CSV (spreadsheet-safe) or a JSON array, streamed page by page."""
     async with maker() as session:
-        names = await repo.product_names_containing(session, product_texts(audience))
-    where = compile_filter(audience, Clock(), product_names=names)
+        products = await repo.match_products(session, product_lookups(audience))
+    where = compile_filter(audience, Clock(), products=products)
     if fmt == "csv":
         yield ",".join(EXPORT_COLUMNS) + "\r\n"
     else:

@@ -1,0 +1,236 @@
+"""customer_stats holds every column a segment filter reads: the copies of the customer
+attributes (written by the database triggers of migration 0015) must equal what `customers`
+says after every kind of write, and the product rollup must equal the customer's counted items."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from crm.ingest.service import IngestService
+from crm.models import Customer, CustomerStats, OrderItem, Product
+from crm.models.customer_stats import CHANNEL_BITS
+from crm.models.product import encode_product_keys
+from crm.segments.compiler import Clock
+from crm.segments.dsl import SegmentFilter
+from crm.segments.repository import count_statement
+from crm.tables import customer_stats_table, customers_table
+
+CONTACTS = {"email": "email", "sms": "phone", "whatsapp": "phone", "rcs": "phone"}
+
+
+def lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()  # test data is ASCII: SQL lower() agrees
+
+
+def expected_copy(c: Customer) -> tuple[Any, ...]:
+    channels = 0
+    for channel, bit in CHANNEL_BITS.items():
+        contact = getattr(c, CONTACTS[channel])
+        if contact and getattr(c, f"consent_{channel}"):
+            channels |= bit
+    return (lower(c.city), lower(c.state), lower(c.gender), c.birthday, c.signed_up_at, c.tags, channels)
+
+
+def stored_copy(s: CustomerStats) -> tuple[Any, ...]:
+    return (s.city_key, s.state_key, s.gender_key, s.birthday, s.signed_up_at, s.tags, s.channels)
+
+
+async def copies_and_customers(session: AsyncSession) -> tuple[dict[int, tuple[Any, ...]], dict[int, tuple[Any, ...]]]:
+    session.expire_all()
+    stored = {s.customer_id: stored_copy(s) for s in (await session.scalars(select(CustomerStats))).all()}
+    expected = {c.id: expected_copy(c) for c in (await session.scalars(select(Customer))).all()}
+    return stored, expected
+
+
+async def assert_copies_equal_customers(session: AsyncSession) -> dict[int, tuple[Any, ...]]:
+    stored, expected = await copies_and_customers(session)
+    assert stored == expected
+    return stored
+
+
+async def ingest(session: AsyncSession, customers: list[dict[str, Any]], orders: list[dict[str, Any]] = ()) -> None:  # type: ignore[assignment]
+    report = await IngestService(session).ingest(customers, list(orders))
+    assert report.rejected == []
+
+
+ASHA = {
+    "external_id": "asha",
+    "email": "asha@example.com",
+    "phone": "+919812345678",
+    "city": "Pune",
+    "state": "Maharashtra",
+    "gender": "Female",
+    "birthday": "1996-04-09",
+    "signed_up_at": "2026-10-01T08:00:00Z",
+    "tags": ["VIP", "app"],
+    "consent": {"email": True, "sms": False, "whatsapp": True, "rcs": False},
+}
+CHANGES: list[tuple[str, Any]] = [
+    ("city", "Navi Mumbai"),
+    ("city", ""),
+    ("state", "Goa"),
+    ("gender", "male"),
+    ("gender", ""),
+    ("birthday", "1990-02-03"),
+    ("birthday", ""),
+    ("signed_up_at", "2025-01-02T03:04:05Z"),
+    ("signed_up_at", ""),
+    ("tags", ["student"]),
+    ("tags", []),
+    ("email", None),  # ASHA without an email first, then one: the email bit appears
+    ("email", ""),
+    ("phone", ""),
+    ("consent", {"email": False}),
+    ("consent", {"sms": True}),
+    ("consent", {"whatsapp": False}),
+    ("consent", {"rcs": True}),
+]
+
+
+async def test_ingested_customers_get_their_copies(session: AsyncSession) -> None:
+    await ingest(session, [ASHA, {"external_id": "bare"}])
+    stored = await assert_copies_equal_customers(session)
+    asha = await session.scalar(select(Customer.id).where(Customer.external_id == "asha"))
+    assert stored[asha] == (
+        "pune",
+        "maharashtra",
+        "female",
+        date(1996, 4, 9),
+        datetime(2026, 10, 1, 8, tzinfo=UTC),
+        "|app|vip|",
+        CHANNEL_BITS["email"] | CHANNEL_BITS["whatsapp"],
+    )
+
+
+@pytest.mark.parametrize(("field", "value"), CHANGES, ids=[f"{f}={v!r}" for f, v in CHANGES])
+async def test_changing_a_copied_attribute_updates_the_copy(session: AsyncSession, field: str, value: Any) -> None:
+    if value is None:
+        await ingest(session, [{k: v for k, v in ASHA.items() if k != field}])
+        value = "asha.k@example.com"
+    else:
+        await ingest(session, [ASHA])
+    before = await assert_copies_equal_customers(session)
+    await ingest(session, [{"external_id": "asha", field: value}])
+    after = await assert_copies_equal_customers(session)
+    assert after != before  # the change reached the copy (not a vacuous comparison)
+
+
+async def test_replaying_an_ingest_keeps_the_copies(session: AsyncSession) -> None:
+    people = [ASHA, {**ASHA, "external_id": "ravi", "city": "Delhi", "consent": {"sms": True}}]
+    await ingest(session, people)
+    first = await assert_copies_equal_customers(session)
+    await ingest(session, people)
+    assert await assert_copies_equal_customers(session) == first
+
+
+async def test_rows_written_without_the_ingest_service_get_their_copies(session: AsyncSession) -> None:
+    """Bulk loaders and fixtures insert customers and customer_stats rows directly."""
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    rows = [
+        {
+            "id": 900_001 + n,
+            "external_id": f"bulk-{n}",
+            "city": city,
+            "phone": "+919800000000" if n % 2 else None,
+            "email": "" if n == 2 else f"b{n}@example.com",
+            "consent_email": True,
+            "consent_whatsapp": True,
+            "tags": "|vip|" if n == 1 else "",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n, city in enumerate(["Pune", "MUMBAI", None])
+    ]
+    await session.execute(insert(customers_table), rows)
+    await session.execute(insert(customer_stats_table), [{"customer_id": r["id"]} for r in rows])
+    stored = await assert_copies_equal_customers(session)
+    assert stored[900_002][0] == "mumbai" and stored[900_002][6] == CHANNEL_BITS["email"] | CHANNEL_BITS["whatsapp"]
+    await session.execute(
+        update(customers_table)
+        .where(customers_table.c.id == 900_002)
+        .values(city="Jaipur", consent_whatsapp=False, birthday=date(2001, 1, 1))
+    )
+    stored = await assert_copies_equal_customers(session)
+    assert stored[900_002][:4] == ("jaipur", None, None, date(2001, 1, 1))
+
+
+def order(external_id: str, customer: str, status: str, *names: str) -> dict[str, Any]:
+    return {
+        "external_id": external_id,
+        "customer_external_id": customer,
+        "ordered_at": "2026-11-01T10:00:00Z",
+        "amount": 100,
+        "status": status,
+        "items": [{"name": name, "category": "Kajal"} for name in names],
+    }
+
+
+async def recomputed_products(session: AsyncSession) -> dict[int, str]:
+    keys = {name: key for key, name in await session.execute(select(Product.id, Product.name_key))}
+    bought: dict[int, set[int]] = defaultdict(set)
+    for item in (await session.scalars(select(OrderItem))).all():
+        if item.counted:
+            bought[item.customer_id].add(keys[item.name.lower()])
+    customers = (await session.scalars(select(Customer.id))).all()
+    return {cid: encode_product_keys(bought[cid]) for cid in customers}
+
+
+async def stored_products(session: AsyncSession) -> dict[int, str]:
+    session.expire_all()
+    return {s.customer_id: s.products for s in (await session.scalars(select(CustomerStats))).all()}
+
+
+async def test_the_product_rollup_follows_counted_items(session: AsyncSession) -> None:
+    await ingest(
+        session,
+        [{"external_id": "a"}, {"external_id": "b"}],
+        [
+            order("o1", "a", "paid", "Kohl Kajal", "Sun Serum"),
+            order("o2", "a", "cancelled", "Matte Lipstick"),
+            order("o3", "b", "paid", "KOHL KAJAL"),
+        ],
+    )
+    names = set((await session.scalars(select(Product.name_key))).all())
+    assert names == {"kohl kajal", "sun serum", "matte lipstick"}  # one key per lower-cased name
+    assert await stored_products(session) == await recomputed_products(session)
+    kohl = await session.scalar(select(Product.id).where(Product.name_key == "kohl kajal"))
+    b = await session.scalar(select(Customer.id).where(Customer.external_id == "b"))
+    assert (await stored_products(session))[b] == f"|{kohl}|"
+    # Cancelling, un-cancelling, replacing items and moving an order keep it equal.
+    for changed in (
+        [order("o1", "a", "cancelled", "Kohl Kajal", "Sun Serum")],
+        [order("o2", "a", "paid", "Matte Lipstick")],
+        [order("o3", "b", "paid", "Wingman Liner")],
+        [order("o3", "a", "paid", "Wingman Liner")],
+    ):
+        await ingest(session, [], changed)
+        assert await stored_products(session) == await recomputed_products(session)
+    assert (await stored_products(session))[b] == ""
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"match": "all", "conditions": [{"field": "city", "op": "eq", "value": "Pune"}]},
+        {
+            "match": "all",
+            "conditions": [
+                {"field": "age", "op": "between", "value": [25, 34]},
+                {"field": "reachable_on", "op": "in", "value": ["whatsapp", "sms"]},
+                {"field": "tags", "op": "contains", "value": "vip"},
+                {"field": "signed_up_days_ago", "op": "lte", "value": 30},
+                {"field": "category", "op": "eq", "value": "Kajal"},
+            ],
+        },
+    ],
+)
+def test_counts_of_customer_conditions_read_customer_stats_alone(raw: dict[str, Any]) -> None:
+    sql = str(count_statement(SegmentFilter.model_validate(raw), Clock()))
+    assert "customer_stats" in sql
+    assert "customers" not in sql.replace("customer_stats", "") and "order_items" not in sql
