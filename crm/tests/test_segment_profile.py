@@ -6,13 +6,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
-from sqlalchemy import insert, select, update
+from alembic import command
+from reach_databases import PG_URL, recreate_postgres_database
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.db import create_engine
 from crm.ingest.service import IngestService
+from crm.migrate import alembic_config
 from crm.models import Customer, CustomerStats, OrderItem, Product
 from crm.models.customer_stats import CHANNEL_BITS
 from crm.models.product import encode_product_keys
@@ -234,3 +241,52 @@ def test_counts_of_customer_conditions_read_customer_stats_alone(raw: dict[str, 
     sql = str(count_statement(SegmentFilter.model_validate(raw), Clock()))
     assert "customer_stats" in sql
     assert "customers" not in sql.replace("customer_stats", "") and "order_items" not in sql
+
+
+async def test_the_migration_backfills_copies_and_products(backend: str, tmp_path: Path) -> None:
+    """Migration 0015 on a database that already has customers, orders and a rollup."""
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'backfill.db'}"
+    else:
+        url = make_url(PG_URL).set(database="reach_test_backfill").render_as_string(hide_password=False)
+        await recreate_postgres_database(url)
+    config = alembic_config(url)
+    await anyio.to_thread.run_sync(command.upgrade, config, "0014")
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for statement in BEFORE_0015:
+                await conn.execute(text(statement))
+        await anyio.to_thread.run_sync(command.upgrade, config, "0015")
+        async with AsyncSession(engine) as session:
+            await assert_copies_equal_customers(session)
+            assert await stored_products(session) == await recomputed_products(session)
+            assert set((await session.scalars(select(Product.name_key))).all()) == {"kohl kajal", "sun serum"}
+            stored = await stored_products(session)
+            assert stored[1] == "|1|2|" and stored[2] == "" and stored[3] == "|1|"
+    finally:
+        await engine.dispose()
+
+
+# Rows as a 0014 database holds them (SQL true/false: both backends read the literals).
+BEFORE_0015 = (
+    "INSERT INTO customers (id, external_id, city, state, gender, birthday, signed_up_at, tags, email, phone,"
+    " consent_email, consent_sms, consent_whatsapp, consent_rcs, created_at, updated_at) VALUES"
+    " (1, 'a', 'Pune', 'MH', 'Female', '1996-04-09', '2026-10-01 08:00:00', '|vip|', 'a@example.com', '+919800000001',"
+    "  true, false, true, false, '2026-10-01 08:00:00', '2026-10-01 08:00:00'),"
+    " (2, 'b', NULL, NULL, NULL, NULL, NULL, '', '', '+919800000002',"
+    "  true, true, false, true, '2026-10-01 08:00:00', '2026-10-01 08:00:00'),"
+    " (3, 'c', 'MUMBAI', NULL, NULL, NULL, NULL, '', NULL, NULL,"
+    "  true, true, true, true, '2026-10-01 08:00:00', '2026-10-01 08:00:00')",
+    "INSERT INTO customer_stats (customer_id) VALUES (1), (2), (3)",
+    "INSERT INTO orders (id, external_id, customer_id, ordered_at, amount_minor, currency, status, created_at,"
+    " updated_at) VALUES (1, 'o1', 1, '2026-11-01 10:00:00', 100, 'INR', 'paid', '2026-11-01 10:00:00',"
+    " '2026-11-01 10:00:00'), (2, 'o2', 2, '2026-11-01 10:00:00', 100, 'INR', 'cancelled', '2026-11-01 10:00:00',"
+    " '2026-11-01 10:00:00'), (3, 'o3', 3, '2026-11-01 10:00:00', 100, 'INR', 'paid', '2026-11-01 10:00:00',"
+    " '2026-11-01 10:00:00')",
+    "INSERT INTO order_items (order_id, customer_id, ordered_at, name, quantity, unit_price_minor, counted) VALUES"
+    " (1, 1, '2026-11-01 10:00:00', 'Kohl Kajal', 1, 100, true),"
+    " (1, 1, '2026-11-01 10:00:00', 'Sun Serum', 1, 100, true),"
+    " (2, 2, '2026-11-01 10:00:00', 'Sun Serum', 1, 100, false),"
+    " (3, 3, '2026-11-01 10:00:00', 'KOHL KAJAL', 1, 100, true)",
+)
