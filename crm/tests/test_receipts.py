@@ -1,22 +1,29 @@
 from __future__ import annotations
 
+import asyncio
+import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reach_databases import fresh_database_url
 from reach_receipts import make_communications, post_signed
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.analytics.lifecycle import FUNNEL_STAGES, status_of
 from crm.analytics.service import AnalyticsService
+from crm.db import create_engine, create_sessionmaker
+from crm.errors import Conflict
 from crm.models import Campaign, Communication, ReceiptEvent
 from crm.models.communication import LIFECYCLE_TYPES
-from crm.webhooks.schemas import ReceiptBatch
+from crm.webhooks.schemas import ReceiptBatch, ReceiptResult
 from crm.webhooks.service import ReceiptService
 
 T0 = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
@@ -255,3 +262,63 @@ async def test_a_customers_communications_show_the_furthest_stage_each_reached(
     assert (await client.get("/api/customers/999999/communications")).status_code == 404
     too_many = await client.get(f"/api/customers/{customer_id}/communications", params={"limit": 501})
     assert too_many.status_code == 422 and too_many.json()["detail"][0]["loc"] == ["query", "limit"]
+
+
+async def test_a_replayed_webhook_id_writes_nothing_even_in_the_same_transaction(session: AsyncSession) -> None:
+    """The delivery record gates the whole statement: a replay is refused before any event is
+    stored, not only undone by the request's rollback."""
+    (row,) = await make_communications(session, 1)
+    cid, row_id = row.communication_id, row.id
+    first = ReceiptBatch.model_validate({"events": [event(cid, "sent", 0)]})
+    assert (await ReceiptService(session).ingest(first, webhook_id="msg_once")).applied == 1
+    replay = ReceiptBatch.model_validate({"events": [event(cid, "delivered", 1), event(cid, "read", 2)]})
+    with pytest.raises(Conflict):
+        await ReceiptService(session).ingest(replay, webhook_id="msg_once")
+    stored = await session.scalar(
+        select(func.count()).select_from(ReceiptEvent).where(ReceiptEvent.communication_id == cid)
+    )
+    assert stored == 1
+    session.expire_all()
+    communication = await session.get(Communication, row_id)
+    assert communication is not None and communication.delivered_at is None and communication.read_at is None
+
+
+async def test_concurrent_overlapping_batches_neither_deadlock_nor_lose_the_earliest_time(
+    backend: str, tmp_path: Path
+) -> None:
+    """Eight batches at once, each touching every communication in its own shuffled order: each
+    batch locks its rows in one order, so none deadlocks, and every row ends with the earliest
+    time (and that event's value) of all the batches."""
+    engine = create_engine(await fresh_database_url(backend, tmp_path, name="receipts_race"))
+    maker = create_sessionmaker(engine)
+    try:
+        async with maker() as session, session.begin():
+            cids = [row.communication_id for row in await make_communications(session, 40)]
+        rng = random.Random(5)
+        minutes = {(cid, kind): rng.sample(range(1000), 8) for cid in cids for kind in ("delivered", "converted")}
+        batches: list[list[dict[str, Any]]] = []
+        for b in range(8):
+            events = [
+                event(cid, kind, at[b], value=float(b + 1)) | {"event_id": f"{cid}:{kind}:{b}"}
+                for (cid, kind), at in minutes.items()
+            ]
+            rng.shuffle(events)
+            batches.append(events)
+
+        async def post(b: int) -> ReceiptResult:
+            async with maker() as session, session.begin():
+                batch = ReceiptBatch.model_validate({"events": batches[b]})
+                return await ReceiptService(session).ingest(batch, webhook_id=f"msg_race_{b}")
+
+        results = await asyncio.gather(*(post(b) for b in range(len(batches))))
+        assert sum(r.applied for r in results) == 8 * 80
+        async with maker() as session:
+            rows = {c.communication_id: c for c in await session.scalars(select(Communication))}
+        for cid in cids:
+            for kind in ("delivered", "converted"):
+                first = min(range(8), key=lambda b: minutes[cid, kind][b])  # the batch with the earliest time
+                assert getattr(rows[cid], f"{kind}_at") == T0 + timedelta(minutes=minutes[cid, kind][first])
+                if kind == "converted":
+                    assert rows[cid].conversion_value_minor == (first + 1) * 100
+    finally:
+        await engine.dispose()

@@ -2,191 +2,249 @@
 
 Each event_id is inserted once (ON CONFLICT DO NOTHING … RETURNING tells which are new); each
 new event moves its lifecycle timestamp to the earliest time seen, so any permutation of any
-duplicates of a lifecycle's events gives the same final row.
+duplicates of a lifecycle's events gives the same final row. A delivery's webhook-id is recorded
+in the same transaction: a replayed delivery changes nothing.
+
+Postgres does all of it in one statement (one round trip, and atomic on its own); SQLite, which
+has no data-modifying CTEs, in a few statements inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, String, and_, bindparam, case, func, or_, select, update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import String, bindparam, case, or_, select, text, update
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from crm.db import utcnow
-from crm.models import Communication
-from crm.sql import chunked, dialect_name, insert_ignoring_conflicts
+from crm.sql import chunked
 from crm.tables import communications_table, receipt_events_table, webhook_deliveries_table
 
+Db = AsyncSession | AsyncConnection
 C = communications_table.c
-
-
-async def record_delivery(session: AsyncSession, webhook_id: str) -> bool:
-    statement = (
-        insert_ignoring_conflicts(session, webhook_deliveries_table, ["webhook_id"])
-        .values(webhook_id=webhook_id, received_at=utcnow())
-        .returning(webhook_deliveries_table.c.webhook_id)
-    )
-    return (await session.scalar(statement)) is not None
-
-
-_PG_LOCK_KNOWN = (
-    select(Communication.communication_id)
-    .where(Communication.communication_id == func.any(bindparam("ids", type_=ARRAY(String()))))
-    .order_by(Communication.id)
-    .with_for_update()
-)
-
-
-async def known_communication_ids(session: AsyncSession, ids: Sequence[str]) -> set[str]:
-    """The ids we know, locked on Postgres in row-id order — the order every writer of
-    communications locks in (crm.sql.lock_rows_in_order, as the dispatcher acks) — so that concurrent
-    receipt batches and dispatcher acknowledgements queue up instead of deadlocking."""
-    ordered = sorted(ids)
-    if dialect_name(session) == "postgresql":  # one array parameter: one prepared statement for any size
-        return set(await session.scalars(_PG_LOCK_KNOWN, {"ids": ordered}))
-    found: set[str] = set()
-    for part in chunked(ordered, 500):
-        statement = select(Communication.communication_id).where(Communication.communication_id.in_(part))
-        found.update(await session.scalars(statement))
-    return found
-
-
-EVENT_COLUMNS: dict[str, Any] = {
-    "event_id": String(),
-    "communication_id": String(),
-    "type": String(),
-    "occurred_at": DateTime(timezone=True),
-    "value_minor": BigInteger(),
-    "reason": String(),
-    "matched": Boolean(),
-    "received_at": DateTime(timezone=True),
-}
-
-
-def unnest(name: str, columns: dict[str, Any]) -> Any:
-    """Postgres: a FROM-able unnest of one array parameter per column (`<name>_<column>`)."""
-    arrays = [bindparam(f"{name}_{c}", type_=ARRAY(t)) for c, t in columns.items()]
-    return func.unnest(*arrays).table_valued(*columns).render_derived(name=name)
-
-
-def as_arrays(name: str, rows: Sequence[dict[str, Any]], columns: dict[str, Any]) -> dict[str, list[Any]]:
-    """The parameters of unnest(name, columns) for these rows."""
-    return {f"{name}_{c}": [r[c] for r in rows] for c in columns}
-
-
-_NEW_EVENTS = unnest("incoming", EVENT_COLUMNS)
-# Built once (statement construction and its cache key are not free for one-event requests).
-_PG_INSERT_EVENTS = (
-    postgresql.insert(receipt_events_table)
-    .from_select(list(EVENT_COLUMNS), select(*(_NEW_EVENTS.c[c] for c in EVENT_COLUMNS)))
-    .on_conflict_do_nothing(index_elements=["event_id"])
-    .returning(receipt_events_table.c.event_id)
-)
-
-
-async def insert_new_events(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Stores the events not seen before; returns their event ids. Sorted by event_id so
-    concurrent batches take their locks in the same order."""
-    ordered = sorted(rows, key=lambda r: r["event_id"])
-    returning = receipt_events_table.c.event_id
-    if dialect_name(session) == "postgresql":  # one set-based statement of eight array parameters
-        return set(await session.scalars(_PG_INSERT_EVENTS, as_arrays("incoming", ordered, EVENT_COLUMNS)))
-    new: set[str] = set()
-    statement = insert_ignoring_conflicts(session, receipt_events_table, ["event_id"]).returning(returning)
-    for part in chunked(ordered, 1000):
-        new.update(await session.scalars(statement, list(part)))
-    return new
-
 
 LIFECYCLE = ("sent", "delivered", "opened", "read", "clicked", "converted", "failed")
 # With its lifecycle timestamp, each type may carry one more column, set from the same (earliest) event.
 CARRIED = {"converted": ("conversion_value_minor", "value_minor"), "failed": ("failure_reason", "reason")}
 
 
+@dataclass(frozen=True)
+class Events:
+    """A batch's events as columns (event_id unique, sorted: concurrent batches insert in one order)."""
+
+    event_id: list[str]
+    communication_id: list[str]
+    type: list[str]
+    occurred_at: list[datetime]
+    value_minor: list[int | None]
+    reason: list[str | None]
+
+    def rows(self) -> list[dict[str, Any]]:
+        columns = (self.event_id, self.communication_id, self.type, self.occurred_at, self.value_minor, self.reason)
+        names = ("event_id", "communication_id", "type", "occurred_at", "value_minor", "reason")
+        return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+@dataclass(frozen=True)
+class Applied:
+    """first_delivery is false for a webhook-id seen before (then nothing was written)."""
+
+    first_delivery: bool
+    new: int
+    applied: int
+
+
+def dialect_of(db: Db) -> str:
+    return db.get_bind().dialect.name if isinstance(db, AsyncSession) else db.dialect.name
+
+
+async def apply_receipts(db: Db, webhook_id: str | None, events: Events, now: datetime) -> Applied:
+    """Records the delivery (unless webhook_id is None), stores the new events and applies the new
+    matched ones. Postgres: one statement; SQLite: the caller's transaction."""
+    if dialect_of(db) == "postgresql":
+        row = (await db.execute(_PG_APPLY, _pg_parameters(webhook_id, events, now))).one()
+        return Applied(row.first_delivery, row.new, row.applied)
+    return await _sqlite_apply(db, webhook_id, events, now)
+
+
+# --- Postgres: one statement ----------------------------------------------------------------
+#
+# Order of work, forced by what each step reads (all run in one snapshot, READ COMMITTED):
+# 1. `delivery` records the webhook-id; a replay inserts nothing and gates every later step off.
+# 2. `known` locks the batch's known communications in row-id order — the order every writer of
+#    communications locks in (crm.sql.lock_rows_in_order, as the dispatcher acks) — so concurrent
+#    batches and acks queue instead of deadlocking. `new_events` reads it (hashed) before inserting.
+# 3. `new_events` inserts in event_id order; ON CONFLICT DO NOTHING … RETURNING is the new ones.
+# 4. `folded` is one row per communication: each type's earliest new time (value/reason of that
+#    event); `applied` moves each timestamp only to an earlier time (LEAST skips NULLs), so a
+#    row's final state is the earliest of all its events, in any order. The UPDATE reaches the
+#    rows by primary key through `known`; a row changed since the snapshot is re-checked by
+#    Postgres (EvalPlanQual) and the CASEs are evaluated on its newest version.
+
+
+def _pg_statement() -> Any:
+    def earliest(kind: str) -> str:
+        return f"min(occurred_at) FILTER (WHERE type = '{kind}') AS {kind}_at"
+
+    def carried_value(kind: str) -> str:
+        target, source = CARRIED[kind]
+        return f"(array_agg({source} ORDER BY occurred_at, event_id) FILTER (WHERE type = '{kind}'))[1] AS {target}"
+
+    def moves_earlier(kind: str) -> str:
+        return f"f.{kind}_at < c.{kind}_at OR (c.{kind}_at IS NULL AND f.{kind}_at IS NOT NULL)"
+
+    timestamps = [f"{kind}_at = LEAST(c.{kind}_at, f.{kind}_at)" for kind in LIFECYCLE]
+    carried = [
+        f"{target} = CASE WHEN {moves_earlier(kind)} THEN f.{target} ELSE c.{target} END"
+        for kind, (target, _) in CARRIED.items()
+    ]
+    sql = f"""
+WITH delivery AS (
+    INSERT INTO webhook_deliveries (webhook_id, received_at)
+    SELECT CAST(:webhook_id AS varchar), CAST(:now AS timestamptz) WHERE CAST(:webhook_id AS varchar) IS NOT NULL
+    ON CONFLICT (webhook_id) DO NOTHING
+    RETURNING webhook_id
+), go AS (
+    SELECT CAST(:webhook_id AS varchar) IS NULL OR EXISTS (SELECT FROM delivery) AS ok
+), known AS (
+    SELECT c.id, c.communication_id FROM communications c
+    WHERE c.communication_id = ANY(CAST(:communication_id AS varchar[])) AND (SELECT ok FROM go)
+    ORDER BY c.id
+    FOR UPDATE
+), new_events AS (
+    INSERT INTO receipt_events
+        (event_id, communication_id, type, occurred_at, value_minor, reason, matched, received_at)
+    SELECT e.event_id, e.communication_id, e.type, e.occurred_at, e.value_minor, e.reason,
+           e.communication_id IN (SELECT communication_id FROM known), CAST(:now AS timestamptz)
+    FROM unnest(
+        CAST(:event_id AS varchar[]), CAST(:communication_id AS varchar[]), CAST(:type AS varchar[]),
+        CAST(:occurred_at AS timestamptz[]), CAST(:value_minor AS bigint[]), CAST(:reason AS varchar[])
+    ) AS e(event_id, communication_id, type, occurred_at, value_minor, reason)
+    WHERE (SELECT ok FROM go)
+    ORDER BY e.event_id
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id, communication_id, type, occurred_at, value_minor, reason, matched
+), folded AS (
+    SELECT communication_id,
+        {", ".join([*map(earliest, LIFECYCLE), *map(carried_value, CARRIED)])}
+    FROM new_events
+    WHERE matched
+    GROUP BY communication_id
+), applied AS (
+    UPDATE communications c
+    SET {", ".join([*timestamps, *carried])}
+    FROM folded f JOIN known k ON k.communication_id = f.communication_id
+    WHERE c.id = k.id
+    RETURNING c.id
+)
+SELECT (SELECT ok FROM go) AS first_delivery,
+       (SELECT count(*) FROM new_events) AS new,
+       (SELECT count(*) FROM new_events WHERE matched) AS applied
+"""
+    return text(sql)
+
+
+_PG_APPLY = _pg_statement()
+
+
+def _pg_parameters(webhook_id: str | None, events: Events, now: datetime) -> dict[str, Any]:
+    return {
+        "webhook_id": webhook_id,
+        "now": now,
+        "event_id": events.event_id,
+        "communication_id": events.communication_id,
+        "type": events.type,
+        "occurred_at": events.occurred_at,
+        "value_minor": events.value_minor,
+        "reason": events.reason,
+    }
+
+
+# --- SQLite: a few statements in the caller's transaction -----------------------------------
+
+
+async def _sqlite_apply(db: Db, webhook_id: str | None, events: Events, now: datetime) -> Applied:
+    if webhook_id is not None and not await _record_delivery(db, webhook_id, now):
+        return Applied(first_delivery=False, new=0, applied=0)
+    known = await _known_communication_ids(db, sorted(set(events.communication_id)))
+    rows = [{**row, "matched": row["communication_id"] in known, "received_at": now} for row in events.rows()]
+    new_ids = await _insert_new_events(db, rows)
+    to_apply = [r for r in rows if r["event_id"] in new_ids and r["matched"]]
+    updates = earliest_per_communication(to_apply)
+    if updates:
+        await db.execute(_SQLITE_UPDATE, updates)
+    return Applied(first_delivery=True, new=len(new_ids), applied=len(to_apply))
+
+
+async def _record_delivery(db: Db, webhook_id: str, now: datetime) -> bool:
+    statement = (
+        sqlite.insert(webhook_deliveries_table)
+        .values(webhook_id=webhook_id, received_at=now)
+        .on_conflict_do_nothing(index_elements=["webhook_id"])
+        .returning(webhook_deliveries_table.c.webhook_id)
+    )
+    return (await db.execute(statement)).first() is not None
+
+
+async def _known_communication_ids(db: Db, ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for part in chunked(ids, 500):
+        statement = select(C.communication_id).where(C.communication_id.in_(part))
+        found.update((await db.execute(statement)).scalars())
+    return found
+
+
+async def _insert_new_events(db: Db, rows: Sequence[dict[str, Any]]) -> set[str]:
+    statement = (
+        sqlite.insert(receipt_events_table)
+        .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(receipt_events_table.c.event_id)
+    )
+    new: set[str] = set()
+    for part in chunked(rows, 1000):
+        new.update((await db.execute(statement, list(part))).scalars())
+    return new
+
+
 def earliest_per_communication(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per communication: for each event type its earliest time in this batch (and that
     event's value or reason), None for types the batch does not have."""
+    empty = {f"b_{kind}": None for kind in LIFECYCLE} | {"b_value": None, "b_reason": None}
     rows: dict[str, dict[str, Any]] = {}
     for event in events:
-        row = rows.setdefault(
-            event["communication_id"],
-            {
-                "b_cid": event["communication_id"],
-                **{f"b_{t}": None for t in LIFECYCLE},
-                "b_value": None,
-                "b_reason": None,
-            },
-        )
-        kind, at = event["type"], event["occurred_at"]
-        if row[f"b_{kind}"] is None or at < row[f"b_{kind}"]:
-            row[f"b_{kind}"] = at
-            if kind == "converted":
+        cid = event["communication_id"]
+        row = rows.get(cid)
+        if row is None:
+            row = rows[cid] = {"b_cid": cid, **empty}
+        key, at = f"b_{event['type']}", event["occurred_at"]
+        if row[key] is None or at < row[key]:
+            row[key] = at
+            if key == "b_converted":
                 row["b_value"] = event["value_minor"]
-            if kind == "failed":
+            elif key == "b_failed":
                 row["b_reason"] = event["reason"]
     return [rows[cid] for cid in sorted(rows)]
 
 
-def _moves_earlier(column: Any, incoming: Any) -> Any:
-    """The batch has this type and it is earlier than what is stored (or nothing is stored)."""
-    return and_(incoming.is_not(None), or_(column.is_(None), column > incoming))
-
-
-def _lifecycle_values(incoming: Any) -> dict[str, Any]:
+def _sqlite_lifecycle_values() -> dict[str, Any]:
     """SET clause: each timestamp moves only to an earlier time; value/reason go with it."""
     values: dict[str, Any] = {}
     for kind in LIFECYCLE:
-        column = C[f"{kind}_at"]
-        moves = _moves_earlier(column, incoming(kind))
-        values[column.name] = case((moves, incoming(kind)), else_=column)
+        column, incoming = C[f"{kind}_at"], bindparam(f"b_{kind}", type_=C[f"{kind}_at"].type)
+        moves = incoming.is_not(None) & or_(column.is_(None), column > incoming)
+        values[column.name] = case((moves, incoming), else_=column)
         if kind in CARRIED:
             target, source = CARRIED[kind]
-            values[target] = case((moves, incoming(source)), else_=C[target])
+            parameter = bindparam({"value_minor": "b_value", "reason": "b_reason"}[source], type_=C[target].type)
+            values[target] = case((moves, parameter), else_=C[target])
     return values
-
-
-UPDATE_COLUMNS: dict[str, Any] = {
-    "b_cid": String(),
-    **{f"b_{t}": DateTime(timezone=True) for t in LIFECYCLE},
-    "b_value": BigInteger(),
-    "b_reason": String(),
-}
-PARAMETER_OF = {"value_minor": "b_value", "reason": "b_reason", **{t: f"b_{t}" for t in LIFECYCLE}}
-
-
-_UPDATES = unnest("incoming", UPDATE_COLUMNS)
-# The = ANY(ids) lets Postgres find the rows through the communication_id index: unnest's row
-# count is unknown to the planner, which would otherwise hash-join a sequential scan of them all.
-_PG_UPDATE = (
-    update(communications_table)
-    .where(
-        C.communication_id == func.any(bindparam("ids", type_=ARRAY(String()))),
-        C.communication_id == _UPDATES.c.b_cid,
-    )
-    .values(_lifecycle_values(lambda key: _UPDATES.c[PARAMETER_OF[key]]))
-)
 
 
 _SQLITE_UPDATE = (
     update(communications_table)
-    .where(C.communication_id == bindparam("b_cid"))
-    .values(
-        _lifecycle_values(lambda key: bindparam({"value_minor": "b_value", "reason": "b_reason"}.get(key, f"b_{key}")))
-    )
+    .where(C.communication_id == bindparam("b_cid", type_=String()))
+    .values(_sqlite_lifecycle_values())
 )
-
-
-async def apply_events(session: AsyncSession, events: Sequence[dict[str, Any]]) -> None:
-    """Applies new, matched events: per communication, each timestamp becomes the earliest seen."""
-    rows = earliest_per_communication(events)
-    if not rows:
-        return
-    if dialect_name(session) == "postgresql":
-        # One set-based UPDATE … FROM unnest(arrays): a single statement and round trip per batch.
-        params = as_arrays("incoming", rows, UPDATE_COLUMNS)
-        await session.execute(_PG_UPDATE, {**params, "ids": params["incoming_b_cid"]})
-    else:
-        await session.execute(_SQLITE_UPDATE, rows)

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from crm.config import Settings
 from crm.db import SessionDep
-from crm.errors import Conflict, Unauthorized
+from crm.errors import Unauthorized
 from crm.signing import WebhookVerificationError, verify
 from crm.webhooks.schemas import ReceiptBatch, ReceiptResult
 from crm.webhooks.service import ReceiptService
@@ -31,7 +31,8 @@ router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
     },
 )
 async def receive_receipts(request: Request, session: SessionDep) -> ReceiptResult:
-    """Delivery receipts from the channel service, signed per Standard Webhooks."""
+    """Delivery receipts from the channel service, signed per Standard Webhooks; one transaction
+    per delivery."""
     settings: Settings = request.app.state.settings
     body = await request.body()
     try:
@@ -44,10 +45,7 @@ async def receive_receipts(request: Request, session: SessionDep) -> ReceiptResu
         raise RequestValidationError(
             [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
         ) from None
-    service = ReceiptService(session)
-    if not await service.first_delivery(request.headers["webhook-id"]):
-        raise Conflict(f"webhook-id {request.headers['webhook-id']} was already applied; nothing changed")
-    return await service.ingest(batch)
+    return await ReceiptService(session).ingest(batch, webhook_id=request.headers["webhook-id"])
 
 
 def receipt_schemas() -> dict[str, Any]:

@@ -1,46 +1,45 @@
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from crm.db import utcnow
+from crm.errors import Conflict
 from crm.money import to_minor
 from crm.webhooks import repository as repo
-from crm.webhooks.schemas import ReceiptBatch, ReceiptResult
+from crm.webhooks.schemas import ReceiptBatch, ReceiptIn, ReceiptResult
 
 
 class ReceiptService:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    """Applies receipt batches through a session or a connection; on Postgres a batch is one
+    statement, so a connection in autocommit mode makes it one transaction by itself."""
 
-    async def first_delivery(self, webhook_id: str) -> bool:
-        """Records the delivery's webhook-id in this transaction; false if it was applied before."""
-        return await repo.record_delivery(self.session, webhook_id)
+    def __init__(self, db: repo.Db) -> None:
+        self.db = db
 
-    async def ingest(self, batch: ReceiptBatch) -> ReceiptResult:
-        """One transaction per batch: store new events, apply the matched ones."""
-        unique = {e.event_id: e for e in reversed(batch.events)}  # first occurrence wins
-        events = list(unique.values())
-        known = await repo.known_communication_ids(self.session, sorted({e.communication_id for e in events}))
-        now = utcnow()
-        rows = [
-            {
-                "event_id": e.event_id,
-                "communication_id": e.communication_id,
-                "type": e.type,
-                "occurred_at": e.occurred_at,
-                "value_minor": to_minor(e.value) if e.value is not None else None,
-                "reason": e.reason,
-                "matched": e.communication_id in known,
-                "received_at": now,
-            }
-            for e in events
-        ]
-        new_ids = await repo.insert_new_events(self.session, rows)
-        to_apply = [r for r in rows if r["event_id"] in new_ids and r["matched"]]
-        await repo.apply_events(self.session, to_apply)
+    async def ingest(self, batch: ReceiptBatch, webhook_id: str | None = None) -> ReceiptResult:
+        """Stores the batch's new events and applies the matched ones. With a webhook_id, records
+        the delivery too, and raises Conflict (nothing changed) if that id was applied before."""
+        outcome = await repo.apply_receipts(self.db, webhook_id, as_columns(batch.events), utcnow())
+        if not outcome.first_delivery:
+            raise Conflict(f"webhook-id {webhook_id} was already applied; nothing changed")
         return ReceiptResult(
             received=len(batch.events),
-            applied=len(to_apply),
-            duplicates=len(batch.events) - len(new_ids),
-            unmatched=sum(1 for r in rows if r["event_id"] in new_ids and not r["matched"]),
+            applied=outcome.applied,
+            duplicates=len(batch.events) - outcome.new,
+            unmatched=outcome.new - outcome.applied,
         )
+
+
+def as_columns(events: list[ReceiptIn]) -> repo.Events:
+    """Each event_id once (its first occurrence in the batch), sorted by event_id."""
+    first: dict[str, ReceiptIn] = {}
+    for event in events:
+        first.setdefault(event["event_id"], event)
+    unique = [first[event_id] for event_id in sorted(first)]
+    values = [e.get("value") for e in unique]
+    return repo.Events(
+        event_id=[e["event_id"] for e in unique],
+        communication_id=[e["communication_id"] for e in unique],
+        type=[e["type"] for e in unique],
+        occurred_at=[e["occurred_at"] for e in unique],
+        value_minor=[None if v is None else to_minor(v) for v in values],
+        reason=[e.get("reason") for e in unique],
+    )
