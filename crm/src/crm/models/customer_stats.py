@@ -46,8 +46,8 @@ class CustomerStats(Base):
     channels: Mapped[int] = mapped_column(Integer, server_default="0")
 
     __table_args__ = (
-        # With customer_id: joins on an order-count condition read the index alone.
-        Index("ix_customer_stats_order_count", "order_count", "customer_id"),
+        # With signed_up_at: "new customers with no orders" is one equality-and-range index scan.
+        Index("ix_customer_stats_order_count", "order_count", "signed_up_at"),
         # Recency with categories ("lapsed lipstick buyers"): the count reads the index alone
         # (SQLite has no range statistics and would otherwise visit the table once per row).
         Index("ix_customer_stats_last_order_categories", "last_order_at", "categories"),
