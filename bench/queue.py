@@ -20,7 +20,8 @@ Modes: `tasks` = N asyncio tasks in this process, `processes` = N worker process
 they start together on a signal). SQLite runs only one worker (one writer at a time).
 
 Reported per configuration: sends/s from "go" to the last acknowledgement, and where a
-worker's time went (claim_due, load_claimed, plan, render, channel send, mark_dispatched,
+worker's time went (claim_due, which also reads each send's recipient; attach_messages, the
+campaign or sequence step; plan, render, channel send, mark_dispatched,
 complete_finished_campaigns; summed over workers, as a share of their busy time), and the CPU
 time of the worker process(es) — sends per worker CPU-second is the number to compare when the
 machine is busy with other work (Postgres' own CPU is not in it). Checked (✓/✗):
@@ -334,7 +335,7 @@ def install_phase_timers(clock: PhaseClock) -> None:
     """Wraps the dispatcher's repository calls (module attributes) so their time is counted."""
     for name, phase in (
         ("claim_due", "claim"),
-        ("load_claimed", "load"),
+        ("attach_messages", "load"),
         ("mark_dispatched", "ack"),
         ("complete_finished_campaigns", "complete"),
     ):

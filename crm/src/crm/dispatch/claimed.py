@@ -1,26 +1,99 @@
-"""A claimed send with everything needed to decide about it and render it."""
+"""A claimed send with everything needed to decide about it and render it.
+
+The queue row and its recipient are plain values read by the claim statement itself (building ORM
+entities for every row was most of a worker's time); only sequence sends, a minority, carry their
+enrollment, sequence and version as ORM entities for `crm.sequences.journey`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 from typing import Any
 
-from crm.models import Campaign, Communication, Customer, CustomerStats, Enrollment, Sequence, SequenceVersion
+from crm.models import Customer, Enrollment, Sequence, SequenceVersion
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """The communications columns that deciding, rendering and acknowledging a send read."""
+
+    id: int
+    communication_id: str
+    campaign_id: int | None
+    sequence_id: int | None
+    enrollment_id: int | None
+    step_index: int | None
+    customer_id: int
+    channel: str
+    to_address: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Purchases:
+    last_item: str | None
+    total_spent_minor: int
+    order_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """The customer columns that deciding and rendering a send read; `stats` is None when the
+    customer has no customer_stats row."""
+
+    id: int
+    name: str | None
+    email: str | None
+    phone: str | None
+    city: str | None
+    state: str | None
+    birthday: date | None
+    consent_email: bool
+    consent_sms: bool
+    consent_whatsapp: bool
+    consent_rcs: bool
+    stats: Purchases | None
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignMessage:
+    subject: str | None
+    body: str
 
 
 @dataclass
 class ClaimedSend:
-    communication: Communication
-    customer: Customer
-    stats: CustomerStats | None
-    campaign: Campaign | None
-    enrollment: Enrollment | None
-    sequence: Sequence | None
-    version: SequenceVersion | None
+    communication: QueueRow
+    recipient: Recipient
+    campaign: CampaignMessage | None = None
+    enrollment: Enrollment | None = None
+    sequence: Sequence | None = None
+    version: SequenceVersion | None = None
 
     @property
     def id(self) -> int:
         return self.communication.id
+
+    @cached_property
+    def customer(self) -> Customer:
+        """The recipient as a detached, read-only Customer (never added to a session), for the
+        sequence rules in `crm.sequences.journey`; built only when they ask for it."""
+        r = self.recipient
+        return Customer(
+            id=r.id,
+            name=r.name,
+            email=r.email,
+            phone=r.phone,
+            city=r.city,
+            state=r.state,
+            birthday=r.birthday,
+            consent_email=r.consent_email,
+            consent_sms=r.consent_sms,
+            consent_whatsapp=r.consent_whatsapp,
+            consent_rcs=r.consent_rcs,
+        )
 
     def step(self) -> dict[str, Any] | None:
         """The sequence step this send belongs to, as the contact's version defines it."""
@@ -32,7 +105,7 @@ class ClaimedSend:
     def message_templates(self) -> tuple[str | None, str]:
         """(subject, body) Liquid templates for this send."""
         if self.campaign is not None:
-            return self.campaign.message_subject, self.campaign.message_body
+            return self.campaign.subject, self.campaign.body
         step = self.step()
         if step is None:
             raise ValueError(f"communication {self.communication.communication_id} has no message source")

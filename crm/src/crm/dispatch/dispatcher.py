@@ -18,6 +18,7 @@ import os
 import random
 import socket
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -54,7 +55,7 @@ def retry_delay(attempts: int, retry_after: float | None = None, base: float = R
 
 def render_message(send: ClaimedSend) -> OutboundMessage:
     subject, body = send.message_templates()
-    context = customer_context(send.customer, send.stats)
+    context = customer_context(send.recipient, send.recipient.stats)
     return OutboundMessage(
         communication_id=send.communication.communication_id,
         channel=send.communication.channel,
@@ -103,7 +104,7 @@ class Dispatcher:
     async def plan(self, session: AsyncSession, sends: list[ClaimedSend], now: datetime) -> Plan:
         plan = Plan()
         decisions = await journey.decide_steps(session, [s for s in sends if s.enrollment is not None])
-        cap = await FrequencyCap.load(session, self.policy, (s.customer.id for s in sends), now)
+        cap = await FrequencyCap.load(session, self.policy, (s.communication.customer_id for s in sends), now)
         quiet_until = self.policy.quiet_until(now)
         for send in sends:
             decision = decisions.get(send.id)
@@ -116,23 +117,25 @@ class Dispatcher:
             if quiet_until is not None:
                 plan.defer.append((send.id, quiet_until, "quiet_hours"))
                 continue
-            capped_until = cap.next_allowed(send.customer.id, now)
+            customer_id = send.communication.customer_id
+            capped_until = cap.next_allowed(customer_id, now)
             if capped_until is not None:
                 plan.defer.append((send.id, capped_until, "frequency_cap"))
                 continue
-            cap.record(send.customer.id, now)
+            cap.record(customer_id, now)
             plan.send.append(send)
         return plan
 
     async def dispatch_once(self) -> DispatchOutcome:
         now = self.clock()
         async with self.maker() as session, session.begin():
-            ids = await repo.claim_due(session, now, self.batch_size, self.worker_id, self.claim_ttl_seconds)
-        outcome = DispatchOutcome(claimed=len(ids))
-        if not ids:
+            sends = await repo.claim_due(session, now, self.batch_size, self.worker_id, self.claim_ttl_seconds)
+        outcome = DispatchOutcome(claimed=len(sends))
+        if not sends:
             return outcome
+        ids = [s.id for s in sends]
         async with self.maker() as session:
-            sends = await repo.load_claimed(session, ids)
+            await repo.attach_messages(session, sends)
             plan = await self.plan(session, sends, now)
         messages: list[OutboundMessage] = []
         sendable: list[ClaimedSend] = []
@@ -188,8 +191,11 @@ class Dispatcher:
                 await repo.mark_failed(session, unrenderable, "could not render the message")
             await repo.defer(session, plan.defer)
             for state, closed in ((SKIPPED, plan.skip), (CANCELLED, plan.cancel)):
+                by_reason: dict[str, list[int]] = defaultdict(list)
                 for send, reason in closed:
-                    await repo.close_without_sending(session, [send.id], state, reason)
+                    by_reason[reason].append(send.id)
+                for reason, closed_ids in by_reason.items():
+                    await repo.close_without_sending(session, closed_ids, state, reason)
             # Sequences move on from a step once it was sent or skipped.
             await journey.advance(
                 session, [(s, acked_at) for s in done] + [(s, now) for s, _ in plan.skip], self.time_scale
