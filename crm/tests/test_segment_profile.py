@@ -22,10 +22,11 @@ from crm.ingest.service import IngestService
 from crm.migrate import alembic_config
 from crm.models import Customer, CustomerStats, OrderItem, Product
 from crm.models.customer_stats import CHANNEL_BITS
-from crm.models.product import encode_product_keys
-from crm.segments.compiler import Clock
+from crm.models.product import encode_product_keys, product_signature
+from crm.segments.compiler import Clock, product_lookups
 from crm.segments.dsl import SegmentFilter
-from crm.segments.repository import count_statement
+from crm.segments.repository import count_statement, match_products
+from crm.segments.service import SegmentService
 from crm.tables import customer_stats_table, customers_table
 
 CONTACTS = {"email": "email", "sms": "phone", "whatsapp": "phone", "rcs": "phone"}
@@ -178,19 +179,19 @@ def order(external_id: str, customer: str, status: str, *names: str) -> dict[str
     }
 
 
-async def recomputed_products(session: AsyncSession) -> dict[int, str]:
+async def recomputed_products(session: AsyncSession) -> dict[int, tuple[str, int]]:
     keys = {name: key for key, name in await session.execute(select(Product.id, Product.name_key))}
     bought: dict[int, set[int]] = defaultdict(set)
     for item in (await session.scalars(select(OrderItem))).all():
         if item.counted:
             bought[item.customer_id].add(keys[item.name.lower()])
     customers = (await session.scalars(select(Customer.id))).all()
-    return {cid: encode_product_keys(bought[cid]) for cid in customers}
+    return {cid: (encode_product_keys(bought[cid]), product_signature(bought[cid])) for cid in customers}
 
 
-async def stored_products(session: AsyncSession) -> dict[int, str]:
+async def stored_products(session: AsyncSession) -> dict[int, tuple[str, int]]:
     session.expire_all()
-    return {s.customer_id: s.products for s in (await session.scalars(select(CustomerStats))).all()}
+    return {s.customer_id: (s.products, s.product_bits) for s in (await session.scalars(select(CustomerStats))).all()}
 
 
 async def test_the_product_rollup_follows_counted_items(session: AsyncSession) -> None:
@@ -208,7 +209,7 @@ async def test_the_product_rollup_follows_counted_items(session: AsyncSession) -
     assert await stored_products(session) == await recomputed_products(session)
     kohl = await session.scalar(select(Product.id).where(Product.name_key == "kohl kajal"))
     b = await session.scalar(select(Customer.id).where(Customer.external_id == "b"))
-    assert (await stored_products(session))[b] == f"|{kohl}|"
+    assert (await stored_products(session))[b] == (f"|{kohl}|", 1 << (kohl % 63))
     # Cancelling, un-cancelling, replacing items and moving an order keep it equal.
     for changed in (
         [order("o1", "a", "cancelled", "Kohl Kajal", "Sun Serum")],
@@ -218,7 +219,7 @@ async def test_the_product_rollup_follows_counted_items(session: AsyncSession) -
     ):
         await ingest(session, [], changed)
         assert await stored_products(session) == await recomputed_products(session)
-    assert (await stored_products(session))[b] == ""
+    assert (await stored_products(session))[b] == ("", 0)
 
 
 @pytest.mark.parametrize(
@@ -244,7 +245,8 @@ def test_counts_of_customer_conditions_read_customer_stats_alone(raw: dict[str, 
 
 
 async def test_the_migration_backfills_copies_and_products(backend: str, tmp_path: Path) -> None:
-    """Migration 0015 on a database that already has customers, orders and a rollup."""
+    """Migrations 0015 and 0017 on a database that already has customers, orders and a rollup;
+    then down to 0014 and up again."""
     if backend == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'backfill.db'}"
     else:
@@ -257,13 +259,16 @@ async def test_the_migration_backfills_copies_and_products(backend: str, tmp_pat
         async with engine.begin() as conn:
             for statement in BEFORE_0015:
                 await conn.execute(text(statement))
-        await anyio.to_thread.run_sync(command.upgrade, config, "0015")
-        async with AsyncSession(engine) as session:
-            await assert_copies_equal_customers(session)
-            assert await stored_products(session) == await recomputed_products(session)
-            assert set((await session.scalars(select(Product.name_key))).all()) == {"kohl kajal", "sun serum"}
-            stored = await stored_products(session)
-            assert stored[1] == "|1|2|" and stored[2] == "" and stored[3] == "|1|"
+        for _ in range(2):
+            await anyio.to_thread.run_sync(command.upgrade, config, "0017")
+            async with AsyncSession(engine) as session:
+                await assert_copies_equal_customers(session)
+                assert await stored_products(session) == await recomputed_products(session)
+                assert set((await session.scalars(select(Product.name_key))).all()) == {"kohl kajal", "sun serum"}
+                stored = await stored_products(session)
+                assert stored[1] == ("|1|2|", 0b110) and stored[2] == ("", 0) and stored[3] == ("|1|", 0b10)
+            await engine.dispose()
+            await anyio.to_thread.run_sync(command.downgrade, config, "0014")
     finally:
         await engine.dispose()
 
@@ -290,3 +295,21 @@ BEFORE_0015 = (
     " (2, 2, '2026-11-01 10:00:00', 'Sun Serum', 1, 100, false),"
     " (3, 3, '2026-11-01 10:00:00', 'KOHL KAJAL', 1, 100, true)",
 )
+
+
+async def test_products_sharing_a_signature_bit_are_told_apart(session: AsyncSession) -> None:
+    """Keys 63 apart share a bit: the signature alone would count both buyers."""
+    await ingest(session, [{"external_id": "a"}], [order("o1", "a", "paid", "Kohl Kajal")])
+    kohl = await session.scalar(select(Product.id).where(Product.name_key == "kohl kajal"))
+    assert kohl is not None
+    await session.execute(insert(Product).values(id=kohl + 63, name_key="zzz serum"))
+    await ingest(session, [{"external_id": "b"}], [order("o2", "b", "paid", "ZZZ Serum")])
+    service = SegmentService(session)
+    for text_, external_id in (("kohl", "a"), ("serum", "b")):
+        audience = SegmentFilter.model_validate(
+            {"conditions": [{"field": "product", "op": "contains", "value": text_}]}
+        )
+        matches = await match_products(session, product_lookups(audience))
+        assert [m.bits_exact for m in matches.values()] == [False]
+        preview = await service.preview(audience, sample_size=5)
+        assert preview.count == 1 and [c.external_id for c in preview.sample] == [external_id]

@@ -15,7 +15,7 @@ from crm.ingest.bulk import CHUNK, lookup_chunks, write_rows
 from crm.models import Customer, CustomerStats, Order, OrderItem, Product
 from crm.models.customer import encode_tags
 from crm.models.order import NON_COUNTING_ORDER_STATUSES
-from crm.models.product import encode_product_keys
+from crm.models.product import encode_product_keys, product_signature
 from crm.sql import chunked, insert_ignoring_conflicts, is_postgres, lock_rows_in_order, one_of
 from crm.tables import customer_stats_table, customers_table, order_items_table, orders_table, products_table
 
@@ -161,6 +161,7 @@ def empty_stats(customer_id: int) -> dict[str, Any]:
         "last_order_at": None,
         "categories": "",
         "products": "",
+        "product_bits": 0,
         "last_item": None,
     }
 
@@ -242,7 +243,7 @@ async def add_new_products(session: AsyncSession, customer_ids: Sequence[int]) -
 
 
 async def add_products(session: AsyncSession, stats: dict[int, dict[str, Any]]) -> None:
-    """The products (dimension keys) of each customer's counted items."""
+    """The products (dimension keys, and their signature) of each customer's counted items."""
     rows = await session.execute(
         select(OrderItem.customer_id, Product.id)
         .join(Product, Product.name_key == func.lower(OrderItem.name))
@@ -254,6 +255,7 @@ async def add_products(session: AsyncSession, stats: dict[int, dict[str, Any]]) 
         keys[cid].append(product_id)
     for cid, bought in keys.items():
         stats[cid]["products"] = encode_product_keys(bought)
+        stats[cid]["product_bits"] = product_signature(bought)
 
 
 async def refresh_customer_stats(session: AsyncSession, customer_ids: Iterable[int]) -> None:

@@ -21,6 +21,23 @@ class Product(Base):
     name_key: Mapped[str] = mapped_column(String(300), unique=True)
 
 
+# customer_stats.product_bits: a 63-bit signature of the products bought, bit (key mod 63) per
+# product. Exact while the catalogue has at most 63 products; above that a cheap prefilter that
+# the exact `products` test follows (two products can share a bit, none is ever missed).
+PRODUCT_BITS = 63
+
+
+def product_bit(key: int) -> int:
+    return 1 << (key % PRODUCT_BITS)
+
+
+def product_signature(keys: Iterable[int]) -> int:
+    signature = 0
+    for key in keys:
+        signature |= product_bit(key)
+    return signature
+
+
 def encode_product_keys(keys: Iterable[int]) -> str:
     """A customer's products as stored in customer_stats.products: "|3|17|" (numeric order)."""
     ordered = sorted(set(keys))

@@ -18,7 +18,7 @@ semi-join rather than one probe per condition per customer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from crm.models import Customer, CustomerStats, OrderItem
 from crm.models.customer_stats import CHANNEL_BITS
+from crm.models.product import product_signature
 from crm.money import to_minor
 from crm.segments.dsl import Condition, FilterGroup
 from crm.segments.fields import FIELDS, FieldKind
@@ -91,10 +92,13 @@ ProductLookup = tuple[str, str]
 
 @dataclass(frozen=True)
 class ProductMatch:
-    """The products (dimension keys and their lower-cased names) one lookup matches."""
+    """The products (dimension keys and their lower-cased names) one lookup matches, and whether
+    their signature bits are theirs alone (no other product in the catalogue shares one), so the
+    bits decide on their own."""
 
     keys: tuple[int, ...] = ()
     names: tuple[str, ...] = ()
+    bits_exact: bool = False
 
 
 ProductMatches = Mapping[ProductLookup, ProductMatch]
@@ -292,10 +296,17 @@ def _product_item(condition: Condition, context: Context) -> Expr:
     return name.like(like_pattern(text), escape="\\")
 
 
-def _has_product(keys: Sequence[int]) -> Expr:
-    """The rollup lists one of these products ("|3|17|")."""
+def _has_product(match: ProductMatch) -> Expr:
+    """The rollup lists one of these products ("|3|17|"). The signature is tested first, an
+    integer AND (in the covering index) that rules out most customers; the exact LIKE follows
+    unless the bits belong to these products alone."""
+    if not match.keys:
+        return false()
+    signature: Expr = CustomerStats.product_bits.op("&")(product_signature(match.keys)) != 0
+    if match.bits_exact:
+        return signature
     column = CustomerStats.products
-    return or_(false(), *(column.like(f"%|{key}|%") for key in keys))
+    return and_(signature, or_(*(column.like(f"%|{key}|%") for key in match.keys)))
 
 
 def _category(_: str, condition: Condition, context: Context) -> Expr:
@@ -312,7 +323,7 @@ def _category(_: str, condition: Condition, context: Context) -> Expr:
 def _product(_: str, condition: Condition, context: Context) -> Expr:
     match = context.product(condition)
     if match is not None and condition.within_days is None:
-        bought = _has_product(match.keys)  # "ever bought": the rollup's product keys
+        bought = _has_product(match)  # "ever bought": the rollup's product keys
     else:
         bought = _bought(_product_item(condition, context), condition.within_days, context)
     return not_(bought) if condition.op == "neq" else bought

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.models import Campaign, Customer, CustomerStats, OrderItem, Product, Segment, Sequence
 from crm.models.customer import decode_tags
+from crm.models.product import PRODUCT_BITS
 from crm.segments.compiler import Clock, ProductLookup, ProductMatch, ProductMatches, compile_filter, like_pattern
 from crm.segments.dsl import FilterGroup
 
@@ -37,8 +38,19 @@ async def match_products(session: AsyncSession, lookups: Iterable[ProductLookup]
             Product.name_key.like(like_pattern(text), escape="\\") if how == "contains" else Product.name_key == text
         )
         rows = (await session.execute(select(Product.id, Product.name_key).where(condition).order_by(Product.id))).all()
-        matches[(how, text)] = ProductMatch(tuple(key for key, _ in rows), tuple(name for _, name in rows))
+        keys = tuple(key for key, _ in rows)
+        names = tuple(name for _, name in rows)
+        matches[(how, text)] = ProductMatch(keys, names, await _bits_exact(session, keys))
     return matches
+
+
+async def _bits_exact(session: AsyncSession, keys: tuple[int, ...]) -> bool:
+    """Whether no other product shares a signature bit with these (then the bits alone decide)."""
+    if not keys:
+        return True
+    buckets = sorted({key % PRODUCT_BITS for key in keys})
+    sharing = select(func.count()).where((Product.id % PRODUCT_BITS).in_(buckets), Product.id.not_in(keys))
+    return not await session.scalar(sharing)
 
 
 FIRST_ID_WINDOW = 4096
