@@ -63,8 +63,10 @@ def dialect_of(db: Db) -> str:
 
 async def apply_receipts(db: Db, webhook_id: str | None, events: Events, now: datetime) -> Applied:
     """Records the delivery (unless webhook_id is None), stores the new events and applies the new
-    matched ones. Postgres: one statement; SQLite: the caller's transaction."""
+    matched ones, in the caller's transaction. Postgres: one statement, planned generically (the
+    SET LOCAL lasts to the end of the caller's transaction, which for a delivery ends here)."""
     if dialect_of(db) == "postgresql":
+        await db.execute(_PG_GENERIC_PLAN)
         row = (await db.execute(_PG_APPLY, _pg_parameters(webhook_id, events, now))).one()
         return Applied(row.first_delivery, row.new, row.applied)
     return await _sqlite_apply(db, webhook_id, events, now)
@@ -148,6 +150,11 @@ SELECT (SELECT ok FROM go) AS first_delivery,
 
 
 _PG_APPLY = _pg_statement()
+# Planning this statement costs Postgres ~0.8 ms, most of a one-event request's database time, and
+# with custom plans (what a prepared statement keeps choosing here) it is planned on every call. The
+# generic plan is as good for 1 or 1,000 events (it reaches rows by key through `known`); SET LOCAL
+# keeps the setting to this transaction.
+_PG_GENERIC_PLAN = text("SET LOCAL plan_cache_mode = force_generic_plan")
 
 
 def _pg_parameters(webhook_id: str | None, events: Events, now: datetime) -> dict[str, Any]:
