@@ -66,10 +66,13 @@ from crm.audit.service import Author
 from crm.campaigns import repository as campaigns_repository
 from crm.campaigns.schemas import CampaignCreate, MessageIn
 from crm.campaigns.service import CampaignService
+from crm.config import Settings
 from crm.db import create_engine, create_sessionmaker
 from crm.migrate import upgrade_to_head
 from crm.models import Communication
 from crm.segments.dsl import SegmentFilter
+
+DEPLOYED_BATCH_SIZE: int = Settings.model_fields["dispatch_batch_size"].default
 
 SECRET = "whsec_" + base64.b64encode(b"reach-launch-bench-secret-0001").decode()
 TARGET_MATERIALISE_1M_S = 10.0  # Postgres
@@ -639,7 +642,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--receivers", type=parse_list, default=["fake", "channel"], help="fake,channel")
     parser.add_argument("--workers", type=lambda v: [int(w) for w in parse_list(v)], default=[1, 2])
-    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument(
+        "--batch-size", type=int, default=DEPLOYED_BATCH_SIZE, help="sends per claim (default: the CRM's setting)"
+    )
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     parser.add_argument("--channel-url", help=argparse.SUPPRESS)
     parser.add_argument("--callback-url", help=argparse.SUPPRESS)
