@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, String, Text, false, func
+from sqlalchemy import Boolean, Date, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base, BigId, UtcDateTime, utcnow
@@ -10,6 +10,8 @@ from crm.db import Base, BigId, UtcDateTime, utcnow
 
 class Customer(Base):
     __tablename__ = "customers"
+    # No secondary indexes beyond email and phone (lookups by contact): segment filters read the
+    # copies in customer_stats (migration 0015), and the search matches '%text%' (migration 0018).
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     external_id: Mapped[str] = mapped_column(String(128), unique=True)
@@ -29,13 +31,6 @@ class Customer(Base):
     consent_rcs: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
-
-    __table_args__ = (
-        # With id: "new customers" audiences are counted from the index alone (index-only on Postgres).
-        Index("ix_customers_signed_up_at", "signed_up_at", "id"),
-        Index("ix_customers_city_lower", func.lower(city)),
-        Index("ix_customers_name_lower", func.lower(name)),
-    )
 
 
 def encode_tags(tags: list[str]) -> str:
