@@ -123,3 +123,21 @@ async def test_malformed_payload_is_a_422_naming_the_field(client: httpx.AsyncCl
     response = await client.post("/api/ingest", json={"customers": "not a list"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "customers"
+
+
+async def test_tags_are_bounded_and_the_most_allowed_are_stored(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """32 tags of 50 characters fit the customer_stats index that segments read (a B-tree entry
+    is at most ~2.7 kB on Postgres); a 33rd is a rejected record naming the field, not a 500."""
+    widest = [f"{n:02d}" + "x" * 48 for n in range(32)]
+    too_many = [f"tag-{n}" for n in range(33)]
+    body = await ingest(
+        client, customers=[customer(external_id="t-max", tags=widest), customer(external_id="t-over", tags=too_many)]
+    )
+    assert body["customers"] == {"created": 1, "updated": 0}
+    [rejected] = body["rejected"]
+    assert rejected["external_id"] == "t-over"
+    assert any(e.startswith("tags:") and "32" in e for e in rejected["errors"])
+    stored = await session.scalar(select(CustomerStats.tags).join(Customer).where(Customer.external_id == "t-max"))
+    assert stored is not None and len(stored.strip("|").split("|")) == 32
