@@ -32,7 +32,8 @@ export interface paths {
         put?: never;
         /**
          * Receive Receipts
-         * @description Delivery receipts from the channel service, signed per Standard Webhooks.
+         * @description Delivery receipts from the channel service, signed per Standard Webhooks; one transaction
+         *     per delivery.
          */
         post: operations["receive_receipts_api_webhooks_receipts_post"];
         delete?: never;
@@ -1890,7 +1891,11 @@ export interface components {
              */
             contacts: number;
         };
-        /** ReceiptIn */
+        /**
+         * ReceiptIn
+         * @description One delivery event: its id, the message it is about, what happened and when; `value` for a
+         *     conversion, `reason` for a failure.
+         */
         ReceiptIn: {
             /** Event Id */
             event_id: string;
@@ -1906,16 +1911,10 @@ export interface components {
              * Format: date-time
              */
             occurred_at: string;
-            /**
-             * Value
-             * @default null
-             */
-            value: number | null;
-            /**
-             * Reason
-             * @default null
-             */
-            reason: string | null;
+            /** Value */
+            value?: number | null;
+            /** Reason */
+            reason?: string | null;
         };
         /** ReceiptBatch */
         ReceiptBatch: {

@@ -8,9 +8,11 @@ from typing_extensions import TypedDict
 EventType = Literal["sent", "delivered", "opened", "read", "clicked", "converted", "failed"]
 
 
+# A TypedDict, not a model: a 1,000-event batch validates into plain dicts about 2.5x faster than
+# into 1,000 model instances, and the ingest only reads the fields.
 class ReceiptIn(TypedDict):
-    """One receipt. A TypedDict, not a model: a 1,000-event batch validates into plain dicts
-    about 2.5x faster than into 1,000 model instances, and the ingest only reads the fields."""
+    """One delivery event: its id, the message it is about, what happened and when; `value` for a
+    conversion, `reason` for a failure."""
 
     event_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     communication_id: Annotated[str, StringConstraints(min_length=1, max_length=80)]
