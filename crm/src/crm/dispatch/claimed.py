@@ -2,17 +2,17 @@
 
 The queue row and its recipient are plain values read by the claim statement itself (building ORM
 entities for every row was most of a worker's time); only sequence sends, a minority, carry their
-enrollment, sequence and version as ORM entities for `crm.sequences.journey`.
+enrollment, sequence and version as ORM entities for `crm.sequences.journey`, which reads the
+recipient's consents and addresses from the same plain values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from typing import Any
 
-from crm.models import Customer, Enrollment, Sequence, SequenceVersion
+from crm.models import Enrollment, Sequence, SequenceVersion
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,25 +75,6 @@ class ClaimedSend:
     @property
     def id(self) -> int:
         return self.communication.id
-
-    @cached_property
-    def customer(self) -> Customer:
-        """The recipient as a detached, read-only Customer (never added to a session), for the
-        sequence rules in `crm.sequences.journey`; built only when they ask for it."""
-        r = self.recipient
-        return Customer(
-            id=r.id,
-            name=r.name,
-            email=r.email,
-            phone=r.phone,
-            city=r.city,
-            state=r.state,
-            birthday=r.birthday,
-            consent_email=r.consent_email,
-            consent_sms=r.consent_sms,
-            consent_whatsapp=r.consent_whatsapp,
-            consent_rcs=r.consent_rcs,
-        )
 
     def step(self) -> dict[str, Any] | None:
         """The sequence step this send belongs to, as the contact's version defines it."""

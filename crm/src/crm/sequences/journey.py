@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Literal
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.models import Communication, Customer, Enrollment
+from crm.models import Communication, Enrollment
 from crm.models.communication import QUEUED
 from crm.sequences.steps import step_delay
 from crm.sql import insert_ignoring_conflicts
 from crm.tables import communications_table
 
 if TYPE_CHECKING:
-    from crm.dispatch.claimed import ClaimedSend
+    from crm.dispatch.claimed import ClaimedSend, Recipient
 
 CONSENT = {"email": "consent_email", "sms": "consent_sms", "whatsapp": "consent_whatsapp", "rcs": "consent_rcs"}
 
@@ -61,12 +61,12 @@ async def engagement_of(session: AsyncSession, enrollment_ids: Sequence[int]) ->
     return {int(e): Engagement(bool(o), bool(c), bool(v)) for e, o, c, v in result}
 
 
-def consents_to(customer: Customer, channel: str) -> bool:
-    return bool(getattr(customer, CONSENT[channel]))
+def consents_to(recipient: Recipient, channel: str) -> bool:
+    return bool(getattr(recipient, CONSENT[channel]))
 
 
-def has_address_for(customer: Customer, channel: str) -> bool:
-    return bool(customer.email if channel == "email" else customer.phone)
+def has_address_for(recipient: Recipient, channel: str) -> bool:
+    return bool(recipient.email if channel == "email" else recipient.phone)
 
 
 async def decide_steps(session: AsyncSession, sends: Sequence[ClaimedSend]) -> dict[int, StepDecision]:
@@ -84,9 +84,9 @@ async def decide_steps(session: AsyncSession, sends: Sequence[ClaimedSend]) -> d
             decisions[send.id] = StepDecision("cancel", f"sequence is {sequence.status}")
         elif sequence.exit_on_conversion and seen.converted:
             decisions[send.id] = StepDecision("cancel", "exited_converted")
-        elif not consents_to(send.customer, step["channel"]):
+        elif not consents_to(send.recipient, step["channel"]):
             decisions[send.id] = StepDecision("cancel", "exited_no_consent")
-        elif not has_address_for(send.customer, step["channel"]):
+        elif not has_address_for(send.recipient, step["channel"]):
             decisions[send.id] = StepDecision("skip", f"no {step['channel']} address")
         elif step.get("condition") == "if_not_opened_or_read" and seen.opened_or_read:
             decisions[send.id] = StepDecision("skip", "condition: already opened or read")
@@ -116,14 +116,14 @@ async def advance(session: AsyncSession, moved: Sequence[tuple[ClaimedSend, date
             completed.append(send.enrollment.id)
             continue
         step = steps[index]
-        contact = send.customer.email if step["channel"] == "email" else send.customer.phone
+        contact = send.recipient.email if step["channel"] == "email" else send.recipient.phone
         rows.append(
             {
-                "communication_id": communication_key(send.sequence.uid, send.customer.id, index),
+                "communication_id": communication_key(send.sequence.uid, send.recipient.id, index),
                 "sequence_id": send.sequence.id,
                 "enrollment_id": send.enrollment.id,
                 "step_index": index,
-                "customer_id": send.customer.id,
+                "customer_id": send.recipient.id,
                 "channel": step["channel"],
                 "to_address": contact or "",
                 "state": QUEUED,
