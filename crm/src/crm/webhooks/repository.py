@@ -17,16 +17,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, bindparam, case, or_, select, text, update
-from sqlalchemy.dialects import sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.sql import chunked
+from crm.models.communication import LIFECYCLE_TYPES as LIFECYCLE
+from crm.sql import chunked, insert_ignoring_conflicts, is_postgres
 from crm.tables import communications_table, receipt_events_table, webhook_deliveries_table
 
-Db = AsyncSession | AsyncConnection
 C = communications_table.c
 
-LIFECYCLE = ("sent", "delivered", "opened", "read", "clicked", "converted", "failed")
 # With its lifecycle timestamp, each type may carry one more column, set from the same (earliest) event.
 CARRIED = {"converted": ("conversion_value_minor", "value_minor"), "failed": ("failure_reason", "reason")}
 
@@ -57,15 +55,11 @@ class Applied:
     applied: int
 
 
-def dialect_of(db: Db) -> str:
-    return db.get_bind().dialect.name if isinstance(db, AsyncSession) else db.dialect.name
-
-
-async def apply_receipts(db: Db, webhook_id: str | None, events: Events, now: datetime) -> Applied:
+async def apply_receipts(db: AsyncSession, webhook_id: str | None, events: Events, now: datetime) -> Applied:
     """Records the delivery (unless webhook_id is None), stores the new events and applies the new
     matched ones, in the caller's transaction. Postgres: one statement, planned generically (the
     SET LOCAL lasts to the end of the caller's transaction, which for a delivery ends here)."""
-    if dialect_of(db) == "postgresql":
+    if is_postgres(db):
         await db.execute(_PG_GENERIC_PLAN)
         row = (await db.execute(_PG_APPLY, _pg_parameters(webhook_id, events, now))).one()
         return Applied(row.first_delivery, row.new, row.applied)
@@ -173,7 +167,7 @@ def _pg_parameters(webhook_id: str | None, events: Events, now: datetime) -> dic
 # --- SQLite: a few statements in the caller's transaction -----------------------------------
 
 
-async def _sqlite_apply(db: Db, webhook_id: str | None, events: Events, now: datetime) -> Applied:
+async def _sqlite_apply(db: AsyncSession, webhook_id: str | None, events: Events, now: datetime) -> Applied:
     if webhook_id is not None and not await _record_delivery(db, webhook_id, now):
         return Applied(first_delivery=False, new=0, applied=0)
     known = await _known_communication_ids(db, sorted(set(events.communication_id)))
@@ -186,17 +180,16 @@ async def _sqlite_apply(db: Db, webhook_id: str | None, events: Events, now: dat
     return Applied(first_delivery=True, new=len(new_ids), applied=len(to_apply))
 
 
-async def _record_delivery(db: Db, webhook_id: str, now: datetime) -> bool:
+async def _record_delivery(db: AsyncSession, webhook_id: str, now: datetime) -> bool:
     statement = (
-        sqlite.insert(webhook_deliveries_table)
+        insert_ignoring_conflicts(db, webhook_deliveries_table, ["webhook_id"])
         .values(webhook_id=webhook_id, received_at=now)
-        .on_conflict_do_nothing(index_elements=["webhook_id"])
         .returning(webhook_deliveries_table.c.webhook_id)
     )
     return (await db.execute(statement)).first() is not None
 
 
-async def _known_communication_ids(db: Db, ids: Sequence[str]) -> set[str]:
+async def _known_communication_ids(db: AsyncSession, ids: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for part in chunked(ids, 500):
         statement = select(C.communication_id).where(C.communication_id.in_(part))
@@ -204,11 +197,9 @@ async def _known_communication_ids(db: Db, ids: Sequence[str]) -> set[str]:
     return found
 
 
-async def _insert_new_events(db: Db, rows: Sequence[dict[str, Any]]) -> set[str]:
-    statement = (
-        sqlite.insert(receipt_events_table)
-        .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(receipt_events_table.c.event_id)
+async def _insert_new_events(db: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
+    statement = insert_ignoring_conflicts(db, receipt_events_table, ["event_id"]).returning(
+        receipt_events_table.c.event_id
     )
     new: set[str] = set()
     for part in chunked(rows, 1000):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from crm.db import utcnow
 from crm.errors import Conflict
 from crm.money import to_minor
@@ -8,10 +10,9 @@ from crm.webhooks.schemas import ReceiptBatch, ReceiptIn, ReceiptResult
 
 
 class ReceiptService:
-    """Applies receipt batches through a session or a connection; on Postgres a batch is one
-    statement, so a connection in autocommit mode makes it one transaction by itself."""
+    """Applies receipt batches in the session's transaction (on Postgres, one statement a batch)."""
 
-    def __init__(self, db: repo.Db) -> None:
+    def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
     async def ingest(self, batch: ReceiptBatch, webhook_id: str | None = None) -> ReceiptResult:
