@@ -19,7 +19,8 @@ from liquid.builtin.content import ContentNode
 from liquid.builtin.expressions import FilteredExpression, Path, PositionalArgument, StringLiteral
 from liquid.builtin.filters.misc import default as liquid_default
 from liquid.builtin.output import OutputNode
-from liquid.exceptions import LiquidError, OutputStreamLimitError, ResourceLimitError
+from liquid.exceptions import LiquidError, ResourceLimitError
+from liquid.output import LimitedStringIO
 from liquid.stringify import to_liquid_string
 
 from crm.customers.service import age_on
@@ -117,7 +118,8 @@ class Output:
 @dataclass(frozen=True)
 class CompiledTemplate:
     """A parsed template; `parts` is set when it is only text and plain outputs (most message
-    templates), which render by joining strings instead of running Liquid's interpreter."""
+    templates), which are written straight to Liquid's own output buffer instead of running its
+    interpreter: the same newline translation per write and the same output bound."""
 
     liquid: BoundTemplate
     parts: tuple[str | Output, ...] | None
@@ -125,11 +127,10 @@ class CompiledTemplate:
     def render(self, context: dict[str, Any]) -> str:
         if self.parts is None:
             return self.liquid.render(**context)
-        text = "".join(part if isinstance(part, str) else part.value(context) for part in self.parts)
-        # Liquid's own bound, counted as it counts it (UTF-8 bytes).
-        if len(text) * 4 > OUTPUT_CHARACTER_LIMIT and len(text.encode()) > OUTPUT_CHARACTER_LIMIT:
-            raise OutputStreamLimitError("output stream limit reached", token=None)
-        return text
+        buffer = LimitedStringIO(limit=OUTPUT_CHARACTER_LIMIT)
+        for part in self.parts:
+            buffer.write(part if isinstance(part, str) else part.value(context))
+        return buffer.getvalue()
 
 
 def plain_parts(template: BoundTemplate) -> tuple[str | Output, ...] | None:
