@@ -222,8 +222,8 @@ async def close_without_sending(session: AsyncSession, ids: Sequence[int], state
 
 
 async def _close_claimed(session: AsyncSession, ids: Sequence[int], **values: Any) -> None:
-    """Ends the claim on these sends (those still claimed) with `values`; one array parameter on
-    Postgres, chunks of 1,000 on SQLite."""
+    """Ends the claim on these sends (those still claimed) with `values`, 1,000 ids a statement (an
+    array parameter on Postgres, an IN list on SQLite): one statement for a whole batch."""
     for part in chunked(sorted(ids), 1_000):
         await session.execute(
             update(T).where(one_of(session, T.c.id, part), T.c.state == CLAIMED).values(claimed_until=None, **values)
