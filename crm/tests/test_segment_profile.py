@@ -116,6 +116,22 @@ async def test_ingested_customers_get_their_copies(session: AsyncSession) -> Non
     )
 
 
+async def test_new_customers_with_orders_get_their_copies_in_the_same_call(session: AsyncSession) -> None:
+    """A new customer with orders gets its rollup row from the rollup refresh itself (no empty row
+    first); the row must still carry the copies, on both backends."""
+    orders = [
+        {"external_id": "o-asha", "customer_external_id": "asha", "ordered_at": "2026-11-01T10:00:00Z", "amount": 499},
+        {"external_id": "o-bare", "customer_external_id": "bare", "ordered_at": "2026-11-02T10:00:00Z", "amount": 99},
+    ]
+    await ingest(
+        session, [ASHA, {"external_id": "bare", "city": "Goa"}, {"external_id": "none", "city": "Agra"}], orders
+    )
+    stored = await assert_copies_equal_customers(session)
+    assert {row[0] for row in stored.values()} == {"pune", "goa", "agra"}
+    counts = dict((await session.execute(select(CustomerStats.city_key, CustomerStats.order_count))).all())
+    assert counts == {"pune": 1, "goa": 1, "agra": 0}
+
+
 @pytest.mark.parametrize(("field", "value"), CHANGES, ids=[f"{f}={v!r}" for f, v in CHANGES])
 async def test_changing_a_copied_attribute_updates_the_copy(session: AsyncSession, field: str, value: Any) -> None:
     if value is None:

@@ -87,6 +87,48 @@ async def orphaned_or_stale_items(session: AsyncSession) -> list[int]:
     return bad
 
 
+async def orphaned_orders(session: AsyncSession) -> list[int]:
+    """Orders whose customer is gone. orders.customer_id has no foreign key (migration 0019)."""
+    customers = set((await session.scalars(select(Customer.id))).all())
+    return [o.id for o in (await session.scalars(select(Order))).all() if o.customer_id not in customers]
+
+
+async def test_new_customers_and_their_orders_in_the_same_calls(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """Each call brings new customers (some with orders, some without) and orders for older ones:
+    every customer ends with exactly one rollup row equal to a recomputation, and no order or item
+    is orphaned."""
+    rng = random.Random(20261129)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    known: list[str] = []
+    for round_ in range(5):
+        new = [f"mix-{round_}-{n}" for n in range(rng.randrange(2, 6))]
+        buyers = [c for c in new if rng.random() < 0.6] + rng.sample(known, k=min(len(known), 2))
+        orders = [
+            {
+                "external_id": f"mix-o-{round_}-{n}",
+                "customer_external_id": buyer,
+                "ordered_at": (base + timedelta(days=rng.randrange(300))).isoformat(),
+                "amount": rng.randrange(100, 3000),
+                "status": rng.choice(STATUSES),
+                "items": [{"name": f"{c} thing", "category": c, "unit_price": 99} for c in rng.sample(CATEGORIES, 2)],
+            }
+            for n, buyer in enumerate(buyers)
+        ]
+        response = await client.post(
+            "/api/ingest", json={"customers": [{"external_id": c} for c in new], "orders": orders}
+        )
+        assert response.status_code == 200 and response.json()["rejected"] == []
+        known.extend(new)
+        assert await orphaned_orders(session) == []
+        assert await orphaned_or_stale_items(session) == []
+        assert await stored(session) == await recompute(session)
+    final = await stored(session)
+    assert len(final) == len(known)
+    assert sum(1 for v in final.values() if v[1]) > 3 and sum(1 for v in final.values() if not v[1]) > 0
+
+
 async def test_rollup_equals_a_recomputation_after_random_ingests(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:

@@ -9,6 +9,7 @@ C-level loop over one prepared statement) and IN lists of at most CHUNK values.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, text
@@ -76,6 +77,28 @@ def _pg_upsert_sql(
     return sql
 
 
+async def copy_rows(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    row_columns: Sequence[str],
+    constants: Mapping[str, Any],
+) -> None:
+    """Plain inserts on Postgres go in by binary COPY on the session's own connection (and so in
+    its transaction): no statement to plan and no array to encode and unnest."""
+    tail = tuple(constants.values())
+    if len(row_columns) > 1:
+        pick = itemgetter(*row_columns)
+        records = [pick(row) + tail for row in rows]
+    else:
+        (name,) = row_columns
+        records = [(row[name], *tail) for row in rows]
+    connection = await session.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None, "a pooled connection always has its driver connection"
+    await driver.copy_records_to_table(table.name, records=records, columns=[*row_columns, *constants])
+
+
 async def write_rows(
     session: AsyncSession,
     table: Table,
@@ -99,6 +122,9 @@ async def write_rows(
     on_conflict = update_columns if conflict_columns else None
     if is_postgres(session):
         fixed |= python_defaults(table, [*row_columns, *fixed])
+        if on_conflict is None and not returning:
+            await copy_rows(session, table, rows, row_columns, fixed)
+            return []
         sql = _pg_upsert_sql(table, row_columns, list(fixed), conflict_columns, on_conflict, returning)
         params = {f"a{i}": [row[name] for row in rows] for i, name in enumerate(row_columns)}
         params |= {f"k{i}": value for i, value in enumerate(fixed.values())}

@@ -18,9 +18,9 @@ class CustomerStats(Base):
     - The rollup of counted orders: created with the customer and refreshed by every ingest path.
     - Copies of the customer attributes filters read (city/state/gender lower-cased, birthday,
       signed_up_at, tags, and the `channels` reachability bits). Database triggers (migration
-      0015, both backends) write them whenever a customer_stats row is inserted or a copied
-      customers column changes, so every write path keeps them equal to `customers`; nothing
-      else writes them."""
+      0015, both backends; on Postgres the insert one is a BEFORE INSERT row trigger since 0019)
+      write them whenever a customer_stats row is inserted or a copied customers column changes,
+      so every write path keeps them equal to `customers`; nothing else writes them."""
 
     __tablename__ = "customer_stats"
 
