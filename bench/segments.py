@@ -60,8 +60,8 @@ from bench.common import (
 )
 from crm.db import create_engine, create_sessionmaker
 from crm.ingest import repository as ingest_repo
-from crm.ingest.schemas import CustomerIn, OrderIn
-from crm.ingest.service import IngestService, customer_row, order_row
+from crm.ingest.schemas import validate_customer, validate_order
+from crm.ingest.service import IngestService, customer_row, item_rows, order_row
 from crm.migrate import upgrade_to_head
 from crm.models import Customer, Order, OrderItem
 from crm.models.order import NON_COUNTING_ORDER_STATUSES, order_counts
@@ -121,39 +121,20 @@ def shape_batch(
     rows = LoadRows()
     customer_ids: dict[str, int] = {}
     for raw in customers:
-        record = CustomerIn.model_validate(raw)
+        record = validate_customer(raw)
         ids.customer += 1
-        customer_ids[record.external_id] = ids.customer
+        customer_ids[record["external_id"]] = ids.customer
         row = {**CUSTOMER_DEFAULTS, **customer_row(record), "id": ids.customer}
         rows.customers.append({**row, "created_at": now, "updated_at": now})
     for raw in orders:
-        order = OrderIn.model_validate(raw)
+        order = validate_order(raw)
         ids.order += 1
-        row = {**ORDER_DEFAULTS, **order_row(order, customer_ids[order.customer_external_id]), "id": ids.order}
+        row = {**ORDER_DEFAULTS, **order_row(order, customer_ids[order["customer_external_id"]]), "id": ids.order}
         rows.orders.append({**row, "created_at": now, "updated_at": now})
-        rows.items.extend(_item_rows(order, row, ids))
+        for item in item_rows(order, row["id"], row["customer_id"], order_counts(row["status"])):
+            ids.item += 1
+            rows.items.append({"id": ids.item, **item})
     return rows
-
-
-def _item_rows(order: OrderIn, row: dict[str, Any], ids: IdCounters) -> list[dict[str, Any]]:
-    out = []
-    for item in order.items or []:
-        ids.item += 1
-        out.append(
-            {
-                "id": ids.item,
-                "order_id": row["id"],
-                "customer_id": row["customer_id"],
-                "ordered_at": order.ordered_at,
-                "counted": order_counts(row["status"]),
-                "sku": item.sku,
-                "name": item.name,
-                "category": item.category,
-                "quantity": item.quantity,
-                "unit_price_minor": to_minor(item.unit_price),
-            }
-        )
-    return out
 
 
 async def _copy_postgres(engine: AsyncEngine, rows: LoadRows) -> None:

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 from zoneinfo import ZoneInfo
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
-
-from crm.money import to_minor
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    with_config,
+)
+from typing_extensions import TypedDict
 
 BRAND_TZ = ZoneInfo("Asia/Kolkata")
 ORDER_STATUSES = ("paid", "pending", "fulfilled", "partially_refunded", "refunded", "cancelled", "voided")
@@ -30,6 +39,11 @@ GENDERS = {
 MAX_TAGS = 32
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+Sku = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
+Category = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+Currency = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")]
+MAX_PRICE = Decimal("10000000")
 
 
 def as_aware(value: datetime) -> datetime:
@@ -43,74 +57,77 @@ def blank_to_none(value: Any) -> Any:
     return value
 
 
-class Consent(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    email: bool | None = None
-    sms: bool | None = None
-    whatsapp: bool | None = None
-    rcs: bool | None = None
+Blank = BeforeValidator(blank_to_none)
 
 
-class CustomerIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+def valid_email(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return validate_email(value, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueError(f"not a valid email address ({exc})") from None
 
+
+def e164_phone(value: str | None) -> str | None:
+    return None if value is None else normalise_phone(value)
+
+
+def known_gender(value: str | None) -> str | None:
+    if value is None:
+        return None
+    key = value.strip().lower()
+    if key not in GENDERS:
+        raise ValueError(f"unknown gender {value!r}; use female, male or other")
+    return GENDERS[key]
+
+
+def past_birthday(value: date | None) -> date | None:
+    if value is not None and (value > date.today() or value.year < 1900):
+        raise ValueError("birthday must be a past date after 1900")
+    return value
+
+
+def aware_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else as_aware(value)
+
+
+def lower_status(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+# The records are TypedDicts, not models: every ingested record is validated, and into plain dicts
+# that is ~3x faster than into model instances (and leaves the collector fewer objects). A key is
+# present exactly when the record gave the field (a blank counts as given, as null), so a partial
+# update writes only what it carries. Unknown keys are ignored.
+
+
+@with_config(ConfigDict(extra="forbid"))
+class Consent(TypedDict, total=False):
+    email: bool | None
+    sms: bool | None
+    whatsapp: bool | None
+    rcs: bool | None
+
+
+class CustomerIn(TypedDict):
     external_id: ExternalId
-    name: ShortText | None = None
-    email: str | None = Field(None, max_length=320)
-    phone: str | None = Field(None, max_length=40)
-    city: ShortText | None = None
-    state: ShortText | None = None
-    gender: str | None = None
-    birthday: date | None = None
-    signed_up_at: datetime | None = None
+    name: NotRequired[Annotated[ShortText | None, Blank]]
+    email: NotRequired[
+        Annotated[Annotated[str, StringConstraints(max_length=320)] | None, Blank, AfterValidator(valid_email)]
+    ]
+    phone: NotRequired[
+        Annotated[Annotated[str, StringConstraints(max_length=40)] | None, Blank, AfterValidator(e164_phone)]
+    ]
+    city: NotRequired[Annotated[ShortText | None, Blank]]
+    state: NotRequired[Annotated[ShortText | None, Blank]]
+    gender: NotRequired[Annotated[str | None, Blank, AfterValidator(known_gender)]]
+    birthday: NotRequired[Annotated[date | None, Blank, AfterValidator(past_birthday)]]
+    signed_up_at: NotRequired[Annotated[datetime | None, Blank, AfterValidator(aware_or_none)]]
     # Bounded: the tags are copied into an index of customer_stats (segments), and a B-tree entry
     # holds at most ~2.7 kB on Postgres; 32 tags of 50 characters fit.
-    tags: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]] | None = Field(
-        None, max_length=MAX_TAGS
-    )
-    consent: Consent | None = None
-
-    @field_validator("name", "email", "phone", "city", "state", "gender", "birthday", "signed_up_at", mode="before")
-    @classmethod
-    def _blank_is_missing(cls, value: Any) -> Any:
-        return blank_to_none(value)
-
-    @field_validator("email")
-    @classmethod
-    def _valid_email(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            return validate_email(value, check_deliverability=False).normalized.lower()
-        except EmailNotValidError as exc:
-            raise ValueError(f"not a valid email address ({exc})") from None
-
-    @field_validator("phone")
-    @classmethod
-    def _e164_phone(cls, value: str | None) -> str | None:
-        return None if value is None else normalise_phone(value)
-
-    @field_validator("gender")
-    @classmethod
-    def _known_gender(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        key = value.strip().lower()
-        if key not in GENDERS:
-            raise ValueError(f"unknown gender {value!r}; use female, male or other")
-        return GENDERS[key]
-
-    @field_validator("birthday")
-    @classmethod
-    def _past_birthday(cls, value: date | None) -> date | None:
-        if value is not None and (value > date.today() or value.year < 1900):
-            raise ValueError("birthday must be a past date after 1900")
-        return value
-
-    @field_validator("signed_up_at")
-    @classmethod
-    def _aware_signup(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else as_aware(value)
+    tags: NotRequired[Annotated[list[Tag] | None, Field(max_length=MAX_TAGS)]]
+    consent: NotRequired[Consent | None]
 
 
 def normalise_phone(value: str) -> str:
@@ -123,40 +140,40 @@ def normalise_phone(value: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-class OrderItemIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class OrderItemIn(TypedDict):
+    """Every key is present after validation (the optional ones get their defaults)."""
 
-    sku: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
+    sku: NotRequired[Annotated[Sku | None, Field(default=None)]]
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-    category: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    quantity: int = Field(1, ge=1, le=10_000)
-    unit_price: Decimal = Field(Decimal(0), ge=0, le=Decimal("10000000"), decimal_places=2)
+    category: NotRequired[Annotated[Category | None, Field(default=None)]]
+    quantity: NotRequired[Annotated[int, Field(default=1, ge=1, le=10_000)]]
+    unit_price: NotRequired[Annotated[Decimal, Field(default=Decimal(0), ge=0, le=MAX_PRICE, decimal_places=2)]]
 
 
-class OrderIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class OrderIn(TypedDict):
+    """currency and status are present only when given (the table's defaults are INR and paid)."""
 
     external_id: ExternalId
     customer_external_id: ExternalId
-    ordered_at: datetime
-    amount: Decimal = Field(ge=0, le=Decimal("100000000"), decimal_places=2)
-    currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")] = "INR"
-    status: Literal[ORDER_STATUSES] = "paid"  # type: ignore[valid-type]
-    items: list[OrderItemIn] | None = None
+    ordered_at: Annotated[datetime, AfterValidator(as_aware)]
+    amount: Annotated[Decimal, Field(ge=0, le=Decimal("100000000"), decimal_places=2)]
+    currency: NotRequired[Currency]
+    status: NotRequired[Annotated[Literal[ORDER_STATUSES], BeforeValidator(lower_status)]]  # type: ignore[valid-type]
+    items: NotRequired[list[OrderItemIn] | None]
 
-    @field_validator("status", mode="before")
-    @classmethod
-    def _lower_status(cls, value: Any) -> Any:
-        return value.strip().lower() if isinstance(value, str) else value
 
-    @field_validator("ordered_at")
-    @classmethod
-    def _aware_order_time(cls, value: datetime) -> datetime:
-        return as_aware(value)
+CUSTOMER_ADAPTER: TypeAdapter[CustomerIn] = TypeAdapter(CustomerIn)
+ORDER_ADAPTER: TypeAdapter[OrderIn] = TypeAdapter(OrderIn)
 
-    @property
-    def amount_minor(self) -> int:
-        return to_minor(self.amount)
+
+def validate_customer(raw: Any) -> CustomerIn:
+    """The record as a CustomerIn, or pydantic's ValidationError naming each bad field."""
+    return CUSTOMER_ADAPTER.validate_python(raw)
+
+
+def validate_order(raw: Any) -> OrderIn:
+    """The record as an OrderIn, or pydantic's ValidationError naming each bad field."""
+    return ORDER_ADAPTER.validate_python(raw)
 
 
 def describe_errors(exc: ValidationError) -> list[str]:

@@ -15,6 +15,8 @@ from crm.ingest.schemas import (
     OrderIn,
     RejectedRecord,
     describe_errors,
+    validate_customer,
+    validate_order,
 )
 from crm.models.customer import encode_tags
 from crm.models.order import order_counts
@@ -23,28 +25,48 @@ from crm.money import to_minor
 
 def customer_row(record: CustomerIn) -> dict[str, Any]:
     """Only the fields the record carries, so a partial update leaves the others alone."""
-    data = record.model_dump(exclude_unset=True)
-    row: dict[str, Any] = {k: v for k, v in data.items() if k not in ("tags", "consent")}
-    if "tags" in data:
-        row["tags"] = encode_tags(data["tags"] or [])
-    if record.consent is not None:
-        for channel, value in record.consent.model_dump(exclude_none=True).items():
-            row[f"consent_{channel}"] = value
+    row: dict[str, Any] = {k: v for k, v in record.items() if k not in ("tags", "consent")}
+    if "tags" in record:
+        row["tags"] = encode_tags(record["tags"] or [])
+    consent = record.get("consent")
+    if consent is not None:
+        for channel, value in consent.items():
+            if value is not None:
+                row[f"consent_{channel}"] = value
     return row
 
 
 def order_row(record: OrderIn, customer_id: int) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "external_id": record.external_id,
+        "external_id": record["external_id"],
         "customer_id": customer_id,
-        "ordered_at": record.ordered_at,
-        "amount_minor": record.amount_minor,
+        "ordered_at": record["ordered_at"],
+        "amount_minor": to_minor(record["amount"]),
     }
-    if "currency" in record.model_fields_set:
-        row["currency"] = record.currency
-    if "status" in record.model_fields_set:
-        row["status"] = record.status
+    if "currency" in record:
+        row["currency"] = record["currency"]
+    if "status" in record:
+        row["status"] = record["status"]
     return row
+
+
+def item_rows(order: OrderIn, order_id: int, customer_id: int, counted: bool) -> list[dict[str, Any]]:
+    """The order's items as order_items rows (with the order fields copied onto each)."""
+    ordered_at = order["ordered_at"]
+    return [
+        {
+            "order_id": order_id,
+            "customer_id": customer_id,
+            "ordered_at": ordered_at,
+            "counted": counted,
+            "sku": item["sku"],
+            "name": item["name"],
+            "category": item["category"],
+            "quantity": item["quantity"],
+            "unit_price_minor": to_minor(item["unit_price"]),
+        }
+        for item in order.get("items") or ()
+    ]
 
 
 class IngestService:
@@ -75,88 +97,86 @@ class IngestService:
         valid_customers: dict[str, CustomerIn] = {}
         for index, raw in enumerate(customers):
             try:
-                record = CustomerIn.model_validate(raw)
+                record = validate_customer(raw)
             except ValidationError as exc:
                 reject("customer", index, raw, describe_errors(exc))
                 continue
-            valid_customers[record.external_id] = record
+            valid_customers[record["external_id"]] = record
         customer_ids: dict[str, int] = {}
+        created: list[int] = []
         if valid_customers:
-            customer_ids = await self._upsert_customers(list(valid_customers.values()), report)
+            customer_ids, created = await self._upsert_customers(list(valid_customers.values()), report)
 
+        refreshed: set[int] = set()
         valid_orders: dict[str, tuple[int, OrderIn]] = {}
         for index, raw in enumerate(orders):
             try:
-                order = OrderIn.model_validate(raw)
+                order = validate_order(raw)
             except ValidationError as exc:
                 reject("order", index, raw, describe_errors(exc))
                 continue
-            valid_orders[order.external_id] = (index, order)
+            valid_orders[order["external_id"]] = (index, order)
         if valid_orders:
-            unresolved = sorted({o.customer_external_id for _, o in valid_orders.values()} - customer_ids.keys())
+            unresolved = sorted({o["customer_external_id"] for _, o in valid_orders.values()} - customer_ids.keys())
             customer_ids |= await repo.customer_ids_by_external_id(self.session, unresolved) if unresolved else {}
             known: list[OrderIn] = []
             for index, order in valid_orders.values():
-                if order.customer_external_id not in customer_ids:
+                if order["customer_external_id"] not in customer_ids:
                     reject(
                         "order",
                         index,
-                        {"external_id": order.external_id},
-                        [f"customer_external_id: unknown customer {order.customer_external_id!r}"],
+                        {"external_id": order["external_id"]},
+                        [f"customer_external_id: unknown customer {order['customer_external_id']!r}"],
                     )
                 else:
                     known.append(order)
             if known:
-                await self._upsert_orders(known, customer_ids, report)
+                refreshed = await self._upsert_orders(known, customer_ids, report)
+        # A new customer's rollup row is written by the refresh when it has orders here; the
+        # others get an empty one (one row version, not an empty one the refresh then rewrites).
+        await repo.ensure_stats_rows(self.session, [cid for cid in created if cid not in refreshed])
         report.rejected.sort(key=lambda r: (r.line or 0, r.kind, r.index))
         return report
 
-    async def _upsert_customers(self, records: list[CustomerIn], report: IngestReport) -> dict[str, int]:
-        """Upserts the customers; external_id -> id for all of them."""
-        existing = await repo.customer_ids_by_external_id(self.session, [r.external_id for r in records])
+    async def _upsert_customers(
+        self, records: list[CustomerIn], report: IngestReport
+    ) -> tuple[dict[str, int], list[int]]:
+        """Upserts the customers; external_id -> id for all of them, and the ids of the new ones."""
+        existing = await repo.customer_ids_by_external_id(self.session, [r["external_id"] for r in records])
         ids = await repo.upsert_customers(self.session, [customer_row(r) for r in records])
         report.customers.updated += len(existing)
         report.customers.created += len(records) - len(existing)
-        created = [cid for ext, cid in ids.items() if ext not in existing]
-        if created:
-            await repo.ensure_stats_rows(self.session, created)
-        return ids
+        return ids, [cid for ext, cid in ids.items() if ext not in existing]
 
-    async def _upsert_orders(self, orders: list[OrderIn], customer_ids: dict[str, int], report: IngestReport) -> None:
-        before = await repo.orders_by_external_id(self.session, [o.external_id for o in orders])
+    async def _upsert_orders(
+        self, orders: list[OrderIn], customer_ids: dict[str, int], report: IngestReport
+    ) -> set[int]:
+        """Upserts the orders and their items and refreshes the rollup of every customer they
+        touch (returned)."""
+        before = await repo.orders_by_external_id(self.session, [o["external_id"] for o in orders])
         after = await repo.upsert_orders(
-            self.session, [order_row(o, customer_ids[o.customer_external_id]) for o in orders]
+            self.session, [order_row(o, customer_ids[o["customer_external_id"]]) for o in orders]
         )
         report.orders.updated += len(before)
         report.orders.created += len(orders) - len(before)
 
         touched_customers = {v[1] for v in after.values()} | {v[1] for v in before.values()}
-        with_items = [o for o in orders if o.items is not None]
-        item_rows = [
-            {
-                "order_id": after[o.external_id][0],
-                "customer_id": after[o.external_id][1],
-                "ordered_at": o.ordered_at,
-                "counted": order_counts(after[o.external_id][2]),
-                "sku": item.sku,
-                "name": item.name,
-                "category": item.category,
-                "quantity": item.quantity,
-                "unit_price_minor": to_minor(item.unit_price),
-            }
-            for o in with_items
-            for item in o.items or []
-        ]
-        await repo.replace_items(self.session, [after[o.external_id][0] for o in with_items], item_rows)
+        with_items = [o for o in orders if o.get("items") is not None]
+        rows: list[dict[str, Any]] = []
+        for o in with_items:
+            order_id, customer_id, status = after[o["external_id"]]
+            rows.extend(item_rows(o, order_id, customer_id, order_counts(status)))
+        await repo.replace_items(self.session, [after[o["external_id"]][0] for o in with_items], rows)
         changed_without_items = [
             {
-                "order_id": after[o.external_id][0],
-                "customer_id": after[o.external_id][1],
-                "ordered_at": o.ordered_at,
-                "counted": order_counts(after[o.external_id][2]),
+                "order_id": after[o["external_id"]][0],
+                "customer_id": after[o["external_id"]][1],
+                "ordered_at": o["ordered_at"],
+                "counted": order_counts(after[o["external_id"]][2]),
             }
             for o in orders
-            if o.items is None and o.external_id in before
+            if o.get("items") is None and o["external_id"] in before
         ]
         await repo.sync_item_copies(self.session, changed_without_items)
         await repo.refresh_customer_stats(self.session, touched_customers)
+        return touched_customers
