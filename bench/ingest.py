@@ -27,7 +27,7 @@ import gc
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -122,20 +122,34 @@ def count_records(batches: Sequence[Batch]) -> tuple[int, int, int]:
 
 
 async def ingest_all(
-    engine: AsyncEngine, maker: async_sessionmaker[AsyncSession], batches: Sequence[Batch], analyze_every: int
+    engine: AsyncEngine,
+    maker: async_sessionmaker[AsyncSession],
+    batches: Sequence[Batch],
+    analyze_every: int,
+    clients: int,
 ) -> float:
-    """Seconds spent in ingest calls; the periodic ANALYZE (standing in for autovacuum) is not timed."""
+    """Seconds spent in ingest calls, made by `clients` concurrent callers (each call its own
+    session and transaction, as concurrent POST /api/ingest requests are served by one event loop);
+    the periodic ANALYZE (standing in for autovacuum) runs between groups of calls and is not timed."""
     elapsed = 0.0
-    for number, (customers, orders) in enumerate(batches, start=1):
+    group = analyze_every or len(batches)
+    for start in range(0, len(batches), group):
+        pending = iter(batches[start : start + group])
         started = time.perf_counter()
-        async with maker() as session, session.begin():
-            report = await IngestService(session).ingest(customers, orders)
+        await asyncio.gather(*(call_until_done(maker, pending) for _ in range(clients)))
         elapsed += time.perf_counter() - started
-        if report.rejected:
-            raise SystemExit(f"ingest rejected records: {report.rejected[:3]}")
-        if analyze_every and number % analyze_every == 0:
+        if analyze_every:
             await analyze(engine)
     return elapsed
+
+
+async def call_until_done(maker: async_sessionmaker[AsyncSession], pending: Iterator[Batch]) -> None:
+    """One caller: takes the next batch until none is left."""
+    for customers, orders in pending:
+        async with maker() as session, session.begin():
+            report = await IngestService(session).ingest(customers, orders)
+        if report.rejected:
+            raise SystemExit(f"ingest rejected records: {report.rejected[:3]}")
 
 
 async def run_backend(
@@ -149,7 +163,7 @@ async def run_backend(
     try:
         for label in ("first", "replay") if args.replay else ("first",):
             timer.take()
-            seconds = await ingest_all(engine, maker, batches, args.analyze_every)
+            seconds = await ingest_all(engine, maker, batches, args.analyze_every, args.clients)
             results.append(PassResult(backend.name, label, customers, orders, items, seconds, timer.take()))
             print(f"  {backend.name} {label}: {seconds:.1f}s", flush=True)
         stored = (await table_count(engine, "customers"), await table_count(engine, "orders"))
@@ -205,6 +219,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="ANALYZE (untimed) every N calls, as autovacuum would; 0 = never (stale plans as tables grow)",
     )
     parser.add_argument("--breakdown", action="store_true", help="time each ingest repository function")
+    parser.add_argument(
+        "--clients", type=int, default=1, help="concurrent callers, each with its own session (default 1)"
+    )
     return parser.parse_args(argv)
 
 
