@@ -5,8 +5,11 @@ new event moves its lifecycle timestamp to the earliest time seen, so any permut
 duplicates of a lifecycle's events gives the same final row. A delivery's webhook-id is recorded
 in the same transaction: a replayed delivery changes nothing.
 
+Several deliveries can be applied together (group commit, crm.webhooks.group_commit): each gets
+its own outcome, exactly as if they had been applied one after another in list order.
+
 Postgres does all of it in one statement (one round trip, and atomic on its own); SQLite, which
-has no data-modifying CTEs, in a few statements inside the caller's transaction.
+has no data-modifying CTEs, in a few statements a delivery inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -47,6 +50,14 @@ class Events:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """One webhook delivery: its webhook-id (None: not recorded, e.g. a direct service call) and events."""
+
+    webhook_id: str | None
+    events: Events
+
+
+@dataclass(frozen=True)
 class Applied:
     """first_delivery is false for a webhook-id seen before (then nothing was written)."""
 
@@ -55,30 +66,59 @@ class Applied:
     applied: int
 
 
+REPLAYED = Applied(first_delivery=False, new=0, applied=0)
+
+
 async def apply_receipts(db: AsyncSession, webhook_id: str | None, events: Events, now: datetime) -> Applied:
     """Records the delivery (unless webhook_id is None), stores the new events and applies the new
-    matched ones, in the caller's transaction. Postgres: one statement, planned generically (the
-    SET LOCAL lasts to the end of the caller's transaction, which for a delivery ends here)."""
+    matched ones, in the caller's transaction."""
+    (outcome,) = await apply_deliveries(db, [Delivery(webhook_id, events)], now)
+    return outcome
+
+
+async def apply_deliveries(db: AsyncSession, deliveries: Sequence[Delivery], now: datetime) -> list[Applied]:
+    """apply_receipts for each delivery in turn, in the caller's transaction, one outcome each: a
+    webhook-id seen before (or earlier in the list) is a replay; an event_id in two deliveries is
+    new only for the first. Postgres: one statement, planned generically (the SET LOCAL lasts to
+    the end of the caller's transaction, which for a delivery ends here)."""
+    repeated = _repeated_webhook_ids(deliveries)
+    fresh = [d for d, again in zip(deliveries, repeated, strict=True) if not again]
     if is_postgres(db):
         await db.execute(_PG_GENERIC_PLAN)
-        row = (await db.execute(_PG_APPLY, _pg_parameters(webhook_id, events, now))).one()
-        return Applied(row.first_delivery, row.new, row.applied)
-    return await _sqlite_apply(db, webhook_id, events, now)
+        rows = (await db.execute(_PG_APPLY, _pg_parameters(fresh, now))).all()
+        outcomes = iter([Applied(row.first_delivery, row.new, row.applied) for row in rows])
+    else:
+        outcomes = iter([await _sqlite_apply(db, d.webhook_id, d.events, now) for d in fresh])
+    return [REPLAYED if again else next(outcomes) for again in repeated]
+
+
+def _repeated_webhook_ids(deliveries: Sequence[Delivery]) -> list[bool]:
+    """True for a delivery whose webhook-id an earlier one in the list has (a replay of it)."""
+    seen: set[str] = set()
+    repeated = []
+    for delivery in deliveries:
+        repeated.append(delivery.webhook_id in seen)
+        if delivery.webhook_id is not None:
+            seen.add(delivery.webhook_id)
+    return repeated
 
 
 # --- Postgres: one statement ----------------------------------------------------------------
 #
 # Order of work, forced by what each step reads (all run in one snapshot, READ COMMITTED):
-# 1. `delivery` records the webhook-id; a replay inserts nothing and gates every later step off.
-# 2. `known` locks the batch's known communications in row-id order — the order every writer of
+# 1. `recorded` records the webhook-ids (distinct: apply_deliveries drops repeats); `accepted` are
+#    the deliveries whose id was new (or that have none). A replay's events go no further.
+# 2. `batch` is each accepted event_id once, from the first delivery that has it.
+# 3. `known` locks the batch's known communications in row-id order — the order every writer of
 #    communications locks in (crm.sql.lock_rows_in_order, as the dispatcher acks) — so concurrent
 #    batches and acks queue instead of deadlocking. `new_events` reads it (hashed) before inserting.
-# 3. `new_events` inserts in event_id order; ON CONFLICT DO NOTHING … RETURNING is the new ones.
-# 4. `folded` is one row per communication: each type's earliest new time (value/reason of that
+# 4. `new_events` inserts in event_id order; ON CONFLICT DO NOTHING … RETURNING is the new ones.
+# 5. `folded` is one row per communication: each type's earliest new time (value/reason of that
 #    event); `applied` moves each timestamp only to an earlier time (LEAST skips NULLs), so a
 #    row's final state is the earliest of all its events, in any order. The UPDATE reaches the
 #    rows by primary key through `known`; a row changed since the snapshot is re-checked by
 #    Postgres (EvalPlanQual) and the CASEs are evaluated on its newest version.
+# 6. One result row per delivery (in list order): accepted or not, its new and applied events.
 
 
 def _pg_statement() -> Any:
@@ -98,29 +138,40 @@ def _pg_statement() -> Any:
         for kind, (target, _) in CARRIED.items()
     ]
     sql = f"""
-WITH delivery AS (
+WITH incoming AS (
+    SELECT d.delivery, d.webhook_id
+    FROM unnest(CAST(:webhook_id AS varchar[])) WITH ORDINALITY AS d(webhook_id, delivery)
+), recorded AS (
     INSERT INTO webhook_deliveries (webhook_id, received_at)
-    SELECT CAST(:webhook_id AS varchar), CAST(:now AS timestamptz) WHERE CAST(:webhook_id AS varchar) IS NOT NULL
+    SELECT webhook_id, CAST(:now AS timestamptz) FROM incoming WHERE webhook_id IS NOT NULL
+    ORDER BY webhook_id
     ON CONFLICT (webhook_id) DO NOTHING
     RETURNING webhook_id
-), go AS (
-    SELECT CAST(:webhook_id AS varchar) IS NULL OR EXISTS (SELECT FROM delivery) AS ok
+), accepted AS (
+    SELECT delivery FROM incoming
+    WHERE webhook_id IS NULL OR webhook_id IN (SELECT webhook_id FROM recorded)
+), batch AS (
+    SELECT DISTINCT ON (e.event_id) e.delivery, e.event_id, e.communication_id, e.type, e.occurred_at,
+           e.value_minor, e.reason
+    FROM unnest(
+        CAST(:delivery AS bigint[]), CAST(:event_id AS varchar[]), CAST(:communication_id AS varchar[]),
+        CAST(:type AS varchar[]), CAST(:occurred_at AS timestamptz[]), CAST(:value_minor AS bigint[]),
+        CAST(:reason AS varchar[])
+    ) AS e(delivery, event_id, communication_id, type, occurred_at, value_minor, reason)
+    WHERE e.delivery IN (SELECT delivery FROM accepted)
+    ORDER BY e.event_id, e.delivery
 ), known AS (
     SELECT c.id, c.communication_id FROM communications c
-    WHERE c.communication_id = ANY(CAST(:communication_id AS varchar[])) AND (SELECT ok FROM go)
+    WHERE c.communication_id = ANY(CAST(:communication_id AS varchar[])) AND EXISTS (SELECT FROM accepted)
     ORDER BY c.id
     FOR UPDATE
 ), new_events AS (
     INSERT INTO receipt_events
         (event_id, communication_id, type, occurred_at, value_minor, reason, matched, received_at)
-    SELECT e.event_id, e.communication_id, e.type, e.occurred_at, e.value_minor, e.reason,
-           e.communication_id IN (SELECT communication_id FROM known), CAST(:now AS timestamptz)
-    FROM unnest(
-        CAST(:event_id AS varchar[]), CAST(:communication_id AS varchar[]), CAST(:type AS varchar[]),
-        CAST(:occurred_at AS timestamptz[]), CAST(:value_minor AS bigint[]), CAST(:reason AS varchar[])
-    ) AS e(event_id, communication_id, type, occurred_at, value_minor, reason)
-    WHERE (SELECT ok FROM go)
-    ORDER BY e.event_id
+    SELECT b.event_id, b.communication_id, b.type, b.occurred_at, b.value_minor, b.reason,
+           b.communication_id IN (SELECT communication_id FROM known), CAST(:now AS timestamptz)
+    FROM batch b
+    ORDER BY b.event_id
     ON CONFLICT (event_id) DO NOTHING
     RETURNING event_id, communication_id, type, occurred_at, value_minor, reason, matched
 ), folded AS (
@@ -135,10 +186,15 @@ WITH delivery AS (
     FROM folded f JOIN known k ON k.communication_id = f.communication_id
     WHERE c.id = k.id
     RETURNING c.id
+), tally AS (
+    SELECT b.delivery, count(*) AS new, count(*) FILTER (WHERE n.matched) AS applied
+    FROM new_events n JOIN batch b ON b.event_id = n.event_id
+    GROUP BY b.delivery
 )
-SELECT (SELECT ok FROM go) AS first_delivery,
-       (SELECT count(*) FROM new_events) AS new,
-       (SELECT count(*) FROM new_events WHERE matched) AS applied
+SELECT i.delivery, i.delivery IN (SELECT delivery FROM accepted) AS first_delivery,
+       coalesce(t.new, 0) AS new, coalesce(t.applied, 0) AS applied
+FROM incoming i LEFT JOIN tally t ON t.delivery = i.delivery
+ORDER BY i.delivery
 """
     return text(sql)
 
@@ -151,16 +207,19 @@ _PG_APPLY = _pg_statement()
 _PG_GENERIC_PLAN = text("SET LOCAL plan_cache_mode = force_generic_plan")
 
 
-def _pg_parameters(webhook_id: str | None, events: Events, now: datetime) -> dict[str, Any]:
+def _pg_parameters(deliveries: Sequence[Delivery], now: datetime) -> dict[str, Any]:
+    """Each event's columns concatenated over the deliveries, with its delivery's number (from 1)."""
+    events = [d.events for d in deliveries]
     return {
-        "webhook_id": webhook_id,
+        "webhook_id": [d.webhook_id for d in deliveries],
         "now": now,
-        "event_id": events.event_id,
-        "communication_id": events.communication_id,
-        "type": events.type,
-        "occurred_at": events.occurred_at,
-        "value_minor": events.value_minor,
-        "reason": events.reason,
+        "delivery": [n for n, e in enumerate(events, start=1) for _ in e.event_id],
+        "event_id": [v for e in events for v in e.event_id],
+        "communication_id": [v for e in events for v in e.communication_id],
+        "type": [v for e in events for v in e.type],
+        "occurred_at": [v for e in events for v in e.occurred_at],
+        "value_minor": [v for e in events for v in e.value_minor],
+        "reason": [v for e in events for v in e.reason],
     }
 
 
@@ -169,7 +228,7 @@ def _pg_parameters(webhook_id: str | None, events: Events, now: datetime) -> dic
 
 async def _sqlite_apply(db: AsyncSession, webhook_id: str | None, events: Events, now: datetime) -> Applied:
     if webhook_id is not None and not await _record_delivery(db, webhook_id, now):
-        return Applied(first_delivery=False, new=0, applied=0)
+        return REPLAYED
     known = await _known_communication_ids(db, sorted(set(events.communication_id)))
     rows = [{**row, "matched": row["communication_id"] in known, "received_at": now} for row in events.rows()]
     new_ids = await _insert_new_events(db, rows)

@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from crm.config import Settings
-from crm.db import SessionDep
 from crm.errors import Unauthorized
 from crm.signing import WebhookVerificationError, verify
+from crm.webhooks.group_commit import GroupCommitter
+from crm.webhooks.repository import Delivery
 from crm.webhooks.schemas import ReceiptBatch, ReceiptResult
-from crm.webhooks.service import ReceiptService
+from crm.webhooks.service import as_columns, result_of
 
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
 
@@ -30,9 +31,11 @@ router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
         409: {"description": "this webhook-id was already applied (a replay); nothing changed"},
     },
 )
-async def receive_receipts(request: Request, session: SessionDep) -> ReceiptResult:
+async def receive_receipts(request: Request) -> ReceiptResult:
     """Delivery receipts from the channel service, signed per Standard Webhooks; one transaction
     per delivery."""
+    # The transaction may be shared with the deliveries that arrived alongside (group commit,
+    # crm.webhooks.group_commit); the answer is sent once it has committed.
     settings: Settings = request.app.state.settings
     body = await request.body()
     try:
@@ -45,7 +48,18 @@ async def receive_receipts(request: Request, session: SessionDep) -> ReceiptResu
         raise RequestValidationError(
             [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
         ) from None
-    return await ReceiptService(session).ingest(batch, webhook_id=request.headers["webhook-id"])
+    webhook_id = request.headers["webhook-id"]
+    outcome = await group_committer(request.app).apply(Delivery(webhook_id, as_columns(batch.events)))
+    return result_of(batch, outcome, webhook_id)
+
+
+def group_committer(app: FastAPI) -> GroupCommitter:
+    """The app's one committer, made on first use from app.state.sessionmaker (set at startup, or
+    by a test), so every receipt request of the process joins the same groups."""
+    committer: GroupCommitter | None = getattr(app.state, "receipt_committer", None)
+    if committer is None or committer.maker is not app.state.sessionmaker:
+        committer = app.state.receipt_committer = GroupCommitter(app.state.sessionmaker)
+    return committer
 
 
 def receipt_schemas() -> dict[str, Any]:

@@ -10,7 +10,9 @@ from crm.webhooks.schemas import ReceiptBatch, ReceiptIn, ReceiptResult
 
 
 class ReceiptService:
-    """Applies receipt batches in the session's transaction (on Postgres, one statement a batch)."""
+    """Applies receipt batches in the session's transaction (on Postgres, one statement a batch).
+    The webhook endpoint goes through crm.webhooks.group_commit instead, which applies concurrent
+    deliveries together with the same repository call."""
 
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
@@ -19,14 +21,19 @@ class ReceiptService:
         """Stores the batch's new events and applies the matched ones. With a webhook_id, records
         the delivery too, and raises Conflict (nothing changed) if that id was applied before."""
         outcome = await repo.apply_receipts(self.db, webhook_id, as_columns(batch.events), utcnow())
-        if not outcome.first_delivery:
-            raise Conflict(f"webhook-id {webhook_id} was already applied; nothing changed")
-        return ReceiptResult(
-            received=len(batch.events),
-            applied=outcome.applied,
-            duplicates=len(batch.events) - outcome.new,
-            unmatched=outcome.new - outcome.applied,
-        )
+        return result_of(batch, outcome, webhook_id)
+
+
+def result_of(batch: ReceiptBatch, outcome: repo.Applied, webhook_id: str | None) -> ReceiptResult:
+    """The delivery's answer; Conflict for a replayed webhook-id (nothing was changed)."""
+    if not outcome.first_delivery:
+        raise Conflict(f"webhook-id {webhook_id} was already applied; nothing changed")
+    return ReceiptResult(
+        received=len(batch.events),
+        applied=outcome.applied,
+        duplicates=len(batch.events) - outcome.new,
+        unmatched=outcome.new - outcome.applied,
+    )
 
 
 def as_columns(events: list[ReceiptIn]) -> repo.Events:

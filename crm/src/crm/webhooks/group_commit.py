@@ -1,0 +1,143 @@
+"""Group commit for receipt deliveries: the deliveries waiting while one transaction runs are
+applied together in the next one.
+
+The channel service posts receipts one event a request as well as in batches, from many
+connections at once. A transaction per request costs a commit (a WAL flush) and a round of
+statement overhead each; together, one statement and one commit serve the whole group, and the
+requests that arrive while it runs form the next group. Nothing waits on purpose: a lone request
+is applied at once, in a group of one.
+
+What each request sees is unchanged: it is answered only after the transaction holding its
+delivery has committed, with its own outcome, as if the group's deliveries had been applied one
+after another in arrival order (crm.webhooks.repository.apply_deliveries): a replayed webhook-id
+is still refused, and its events are not written, without touching the others. If the group's
+transaction fails, each of its deliveries is tried again alone, so an error belongs to the
+delivery that causes it and the others are applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from crm.db import utcnow
+from crm.webhooks import repository as repo
+from crm.webhooks.repository import Applied, Delivery
+
+log = logging.getLogger(__name__)
+
+# A group stops growing at this many events (a delivery is never split; a larger one goes alone):
+# four full batches, so concurrent batches share a commit without holding their row locks for long.
+MAX_GROUP_EVENTS = 4000
+# One group transaction at a time: two in flight measured no faster for single events (1,169 vs
+# 987 req/s, within noise) and slower for batches (25.6k vs 33.8k events/s), as the two compete
+# for the same rows' locks and the event loop's time.
+MAX_IN_FLIGHT = 1
+
+
+@dataclass
+class _Waiting:
+    delivery: Delivery
+    outcome: asyncio.Future[Applied] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+    @property
+    def size(self) -> int:
+        return len(self.delivery.events.event_id)
+
+
+class GroupCommitter:
+    """Applies deliveries in group transactions, one transaction at a time (per process)."""
+
+    def __init__(
+        self,
+        maker: async_sessionmaker[AsyncSession],
+        max_group_events: int = MAX_GROUP_EVENTS,
+        max_in_flight: int = MAX_IN_FLIGHT,
+    ) -> None:
+        self.maker = maker
+        self.max_group_events = max_group_events
+        self.max_in_flight = max_in_flight
+        self._queue: list[_Waiting] = []
+        self._draining: set[asyncio.Task[None]] = set()  # strong references, so they are not collected
+        self._in_flight = 0
+
+    async def apply(self, delivery: Delivery) -> Applied:
+        """The delivery's outcome, once the transaction that applied it has committed."""
+        waiting = _Waiting(delivery)
+        self._queue.append(waiting)
+        if self._in_flight < self.max_in_flight:
+            # Counted here and uncounted by _drain itself when it finds the queue empty (not by a
+            # done-callback, which runs a loop step later: a delivery queued in between would wait
+            # for a drain that has already finished).
+            self._in_flight += 1
+            task = asyncio.get_running_loop().create_task(self._drain(), name="receipts-group-commit")
+            self._draining.add(task)
+            task.add_done_callback(self._draining.discard)
+        return await waiting.outcome
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                group = self._next_group()
+                try:
+                    await self._apply_group(group)
+                except BaseException:  # cancelled (shutdown): nobody will answer the ones still waiting
+                    for waiting in group + self._queue:
+                        waiting.outcome.cancel()
+                    self._queue.clear()
+                    raise
+        finally:
+            self._in_flight -= 1
+
+    def _next_group(self) -> list[_Waiting]:
+        """The oldest waiting deliveries, up to max_group_events (at least one); a request that
+        has gone away (its future cancelled) is dropped before anything of it is written."""
+        group: list[_Waiting] = []
+        events = 0
+        while self._queue:
+            waiting = self._queue[0]
+            if waiting.outcome.done():
+                self._queue.pop(0)
+                continue
+            if group and events + waiting.size > self.max_group_events:
+                break
+            group.append(self._queue.pop(0))
+            events += waiting.size
+        return group
+
+    async def _apply_group(self, group: list[_Waiting]) -> None:
+        if not group:
+            return
+        try:
+            outcomes = await self._apply_together([w.delivery for w in group])
+        except Exception as exc:
+            if len(group) == 1:
+                _settle(group[0], exc)
+                return
+            log.warning("a group of %d receipt deliveries failed (%r); applying each alone", len(group), exc)
+            for waiting in group:
+                try:
+                    (outcome,) = await self._apply_together([waiting.delivery])
+                except Exception as alone:
+                    _settle(waiting, alone)
+                else:
+                    _settle(waiting, outcome)
+            return
+        for waiting, outcome in zip(group, outcomes, strict=True):
+            _settle(waiting, outcome)
+
+    async def _apply_together(self, deliveries: list[Delivery]) -> list[Applied]:
+        async with self.maker() as session, session.begin():
+            return await repo.apply_deliveries(session, deliveries, utcnow())
+
+
+def _settle(waiting: _Waiting, result: Applied | Exception) -> None:
+    if waiting.outcome.done():  # the request went away meanwhile
+        return
+    if isinstance(result, Exception):
+        waiting.outcome.set_exception(result)
+    else:
+        waiting.outcome.set_result(result)
