@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 import crm.models  # noqa: F401  (registers every table)
@@ -12,6 +13,7 @@ from crm.config import get_settings
 from crm.db import Base, create_engine
 
 config = context.config
+MIGRATION_LOCK_KEY = 0x52454143  # "REAC": the advisory lock that serialises concurrent upgrades
 target_metadata = Base.metadata
 
 
@@ -28,6 +30,10 @@ def do_run_migrations(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several CRM processes start at once (CRM_WORKERS): one migrates while the others wait
+            # here, then find the database at head. The lock goes with the transaction.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         context.run_migrations()
 
 

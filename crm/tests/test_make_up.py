@@ -8,37 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
-from reach_servers import bind_loopback, url_of
+from reach_servers import free_url, wait_for_health
 
 ADMIN_EMAIL = "owner@sugar.local"
 ADMIN_PASSWORD = "make-up-test-password"
-
-
-def free_url() -> str:
-    sock = bind_loopback()
-    try:
-        return url_of(sock)
-    finally:
-        sock.close()
-
-
-def wait_for_health(url: str, process: subprocess.Popen[bytes], seconds: float = 120.0) -> dict[str, object]:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "run_all exited before serving"
-        try:
-            response = httpx.get(url, timeout=2)
-            if response.status_code == 200:
-                body: dict[str, object] = response.json()
-                return body
-        except httpx.TransportError:
-            pass
-        time.sleep(0.25)
-    raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
 def test_make_up_serves_the_seeded_crm_and_the_channel_service(tmp_path: Path) -> None:

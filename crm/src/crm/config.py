@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     openai_api_key: str | None = None
     openai_base_url: str | None = None
 
+    crm_workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="CRM worker processes serving the API (uvicorn --workers); Postgres only, SQLite serves one."
+        " Each runs its own dispatcher when RUN_DISPATCHER is on; rate limits count per process",
+    )
     run_migrations_on_startup: bool = True
     run_dispatcher: bool = Field(True, description="run the scheduled-send dispatcher in the CRM process")
     # Sends claimed per round trip; 1,000 (the channel service's batch limit) dispatched ~37 % more
@@ -83,9 +90,17 @@ class Settings(BaseSettings):
     def database_kind(self) -> Literal["sqlite", "postgresql"]:
         return "postgresql" if self.database_url.startswith("postgresql") else "sqlite"
 
+    @property
+    def serving_processes(self) -> int:
+        """How many CRM processes serve: CRM_WORKERS on Postgres; one on SQLite, whose single
+        writer (and single dispatcher claimer) several processes would only queue behind."""
+        return self.crm_workers if self.database_kind == "postgresql" else 1
+
     def warn_on_dev_defaults(self) -> None:
         if self.webhook_secret == DEV_WEBHOOK_SECRET:
             log.warning("WEBHOOK_SECRET is the development default; set your own in production")
+        if self.crm_workers != self.serving_processes:
+            log.warning("CRM_WORKERS=%d is ignored on SQLite: one process serves", self.crm_workers)
 
 
 @lru_cache

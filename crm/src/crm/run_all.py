@@ -14,7 +14,24 @@ from urllib.parse import urlparse
 
 from crm import seed
 from crm.auth.cli import ensure_admin
-from crm.config import get_settings
+from crm.config import Settings, get_settings
+
+
+def crm_server_command(settings: Settings) -> list[str]:
+    """uvicorn serving the CRM, with CRM_WORKERS processes on Postgres (one on SQLite)."""
+    url = urlparse(settings.crm_public_url)
+    workers = settings.serving_processes
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "crm.main:app",
+        "--host",
+        url.hostname or "127.0.0.1",
+        "--port",
+        str(url.port or 8000),
+        *(["--workers", str(workers)] if workers > 1 else []),
+    ]
 
 
 def main() -> int:
@@ -22,7 +39,6 @@ def main() -> int:
     settings.warn_on_dev_defaults()
     asyncio.run(seed.main(["--if-empty"]))
     print(asyncio.run(ensure_admin(settings.admin_email, settings.admin_password)), flush=True)
-    crm_url = urlparse(settings.crm_public_url)
     channel_url = urlparse(settings.channel_service_url)
     env = dict(os.environ)
     uvicorn = [sys.executable, "-m", "uvicorn"]
@@ -38,17 +54,7 @@ def main() -> int:
             ],
             env=env,
         ),
-        subprocess.Popen(
-            [
-                *uvicorn,
-                "crm.main:app",
-                "--host",
-                crm_url.hostname or "127.0.0.1",
-                "--port",
-                str(crm_url.port or 8000),
-            ],
-            env=env,
-        ),
+        subprocess.Popen(crm_server_command(settings), env=env),
     ]
     print(f"Reach is starting: open {settings.crm_public_url}  (API docs at /docs; Ctrl-C stops)", flush=True)
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import uvicorn
 
 
@@ -54,3 +57,26 @@ async def wait_until(condition: Callable[[], Awaitable[bool]], seconds: float = 
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {seconds} s")
         await asyncio.sleep(every)
+
+
+def free_url() -> str:
+    sock = bind_loopback()
+    try:
+        return url_of(sock)
+    finally:
+        sock.close()
+
+
+def wait_for_health(url: str, process: subprocess.Popen[bytes], seconds: float = 120.0) -> dict[str, object]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "run_all exited before serving"
+        try:
+            response = httpx.get(url, timeout=2)
+            if response.status_code == 200:
+                body: dict[str, object] = response.json()
+                return body
+        except httpx.TransportError:
+            pass
+        time.sleep(0.25)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
