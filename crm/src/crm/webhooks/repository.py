@@ -14,6 +14,7 @@ has no data-modifying CTEs, in a few statements a delivery inside the caller's t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,9 +85,10 @@ async def apply_deliveries(db: AsyncSession, deliveries: Sequence[Delivery], now
     repeated = _repeated_webhook_ids(deliveries)
     fresh = [d for d, again in zip(deliveries, repeated, strict=True) if not again]
     if is_postgres(db):
-        await db.execute(_PG_GENERIC_PLAN)
-        rows = (await db.execute(_PG_APPLY, _pg_parameters(fresh, now))).all()
-        outcomes = iter([Applied(row.first_delivery, row.new, row.applied) for row in rows])
+        await db.execute(_PG_GENERIC_PLAN)  # also opens the transaction on the driver's connection
+        driver: Any = (await (await db.connection()).get_raw_connection()).driver_connection  # asyncpg's
+        rows = await driver.fetch(_PG_APPLY, *_pg_arguments(fresh, now))
+        outcomes = iter([Applied(row["first_delivery"], row["new"], row["applied"]) for row in rows])
     else:
         outcomes = iter([await _sqlite_apply(db, d.webhook_id, d.events, now) for d in fresh])
     return [REPLAYED if again else next(outcomes) for again in repeated]
@@ -196,9 +198,17 @@ SELECT i.delivery, i.delivery IN (SELECT delivery FROM accepted) AS first_delive
 FROM incoming i LEFT JOIN tally t ON t.delivery = i.delivery
 ORDER BY i.delivery
 """
-    return text(sql)
+    return _numbered(sql)
 
 
+def _numbered(sql: str) -> str:
+    """:name parameters as asyncpg's $n, numbered in _PG_PARAMETERS order."""
+    return re.sub(r"(?<!:):([a-z_]+)", lambda m: f"${_PG_PARAMETERS.index(m.group(1)) + 1}", sql)
+
+
+_PG_PARAMETERS = ("webhook_id", "now", "delivery", *Events.__dataclass_fields__)
+# Run on the driver's connection: SQLAlchemy's execution and result layers cost more Python than
+# the rest of a one-event group's handling, and add nothing to a statement of plain values.
 _PG_APPLY = _pg_statement()
 # Planning this statement costs Postgres ~0.8 ms, most of a one-event request's database time, and
 # with custom plans (what a prepared statement keeps choosing here) it is planned on every call. The
@@ -207,20 +217,13 @@ _PG_APPLY = _pg_statement()
 _PG_GENERIC_PLAN = text("SET LOCAL plan_cache_mode = force_generic_plan")
 
 
-def _pg_parameters(deliveries: Sequence[Delivery], now: datetime) -> dict[str, Any]:
-    """Each event's columns concatenated over the deliveries, with its delivery's number (from 1)."""
+def _pg_arguments(deliveries: Sequence[Delivery], now: datetime) -> list[Any]:
+    """Each event's columns concatenated over the deliveries, with its delivery's number (from 1),
+    in _PG_PARAMETERS order."""
     events = [d.events for d in deliveries]
-    return {
-        "webhook_id": [d.webhook_id for d in deliveries],
-        "now": now,
-        "delivery": [n for n, e in enumerate(events, start=1) for _ in e.event_id],
-        "event_id": [v for e in events for v in e.event_id],
-        "communication_id": [v for e in events for v in e.communication_id],
-        "type": [v for e in events for v in e.type],
-        "occurred_at": [v for e in events for v in e.occurred_at],
-        "value_minor": [v for e in events for v in e.value_minor],
-        "reason": [v for e in events for v in e.reason],
-    }
+    columns = [[value for e in events for value in getattr(e, name)] for name in Events.__dataclass_fields__]
+    numbers = [n for n, e in enumerate(events, start=1) for _ in e.event_id]
+    return [[d.webhook_id for d in deliveries], now, numbers, *columns]
 
 
 # --- SQLite: a few statements in the caller's transaction -----------------------------------
