@@ -38,6 +38,7 @@ import base64
 import contextlib
 import json
 import math
+import os
 import random
 import socket
 import subprocess
@@ -55,7 +56,8 @@ from typing import Any
 # The repo root (for bench.common) instead of bench/ itself, where bench/queue.py would shadow the
 # standard library's queue module. Run this file by its path: python bench/<name>.py.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.remove(str(Path(__file__).resolve().parent))
+if str(Path(__file__).resolve().parent) in sys.path:  # not when a uvicorn worker re-imports this file
+    sys.path.remove(str(Path(__file__).resolve().parent))
 
 from sqlalchemy import String, cast, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -251,35 +253,45 @@ async def verify(
 # --- the CRM server process and a raw HTTP/1.1 client --------------------------------------
 
 
-def serve_crm(database_url: str) -> None:
-    """Child role: the CRM app on a fresh loopback port (printed on stdout), until terminated."""
+def serve_crm(database_url: str, workers: int) -> None:
+    """Child role: the CRM app on a fresh loopback port (printed on stdout), until terminated; with
+    `workers` > 1, that many uvicorn worker processes on the socket, as CRM_WORKERS serves the
+    product (docker-compose, make up)."""
     import logging
 
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from crm.config import Settings
     from crm.main import create_app
 
     logging.getLogger("crm").setLevel(logging.ERROR)
-    settings = Settings(
-        _env_file=None,
-        database_url=database_url,
-        webhook_secret=SECRET,
-        run_dispatcher=False,
-        run_migrations_on_startup=False,
-        web_dist_dir="/nonexistent",
-    )
+    environment = {
+        "DATABASE_URL": database_url,
+        "WEBHOOK_SECRET": SECRET,
+        "RUN_DISPATCHER": "false",
+        "RUN_MIGRATIONS_ON_STARTUP": "false",
+        "WEB_DIST_DIR": "/nonexistent",
+        "CRM_WORKERS": str(workers),
+    }
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # asyncio sets TCP_NODELAY
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     print(sock.getsockname()[1], flush=True)
-    config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False, lifespan="on")
+    quiet = {"log_level": "warning", "access_log": False, "lifespan": "on"}
+    if workers > 1:  # the workers import the app themselves and read their settings from the environment
+        os.environ.update(environment)
+        config = uvicorn.Config("crm.main:create_app", factory=True, workers=workers, **quiet)  # type: ignore[arg-type]
+        Multiprocess(config, sockets=[sock]).run()
+        return
+    settings = Settings(_env_file=None, **{name.lower(): value for name, value in environment.items()})  # type: ignore[arg-type]
+    config = uvicorn.Config(create_app(settings), **quiet)  # type: ignore[arg-type]
     uvicorn.Server(config).run(sockets=[sock])
 
 
 class CrmServer:
-    def __init__(self, database_url: str, log: Path) -> None:
-        command = [sys.executable, __file__, "serve", "--database-url", database_url]
+    def __init__(self, database_url: str, log: Path, workers: int) -> None:
+        command = [sys.executable, __file__, "serve", "--database-url", database_url, "--crm-workers", str(workers)]
         with log.open("w") as stderr:
             self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)
         assert self.process.stdout is not None
@@ -431,7 +443,7 @@ async def run_backend(backend: Backend, args: argparse.Namespace) -> list[PassRe
             f"{len(customer_ids):,} communications ({time.perf_counter() - step:.1f}s)",
             flush=True,
         )
-        server = CrmServer(backend.url, SERVER_LOG)
+        server = CrmServer(backend.url, SERVER_LOG, args.crm_workers if backend.name == "postgresql" else 1)
         await server.wait_ready()
         for index, ((mode, clients), (campaign_id, uid)) in enumerate(zip(passes, campaigns, strict=True)):
             if mode == "single":
@@ -502,6 +514,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--single-clients", type=int, default=8)
     parser.add_argument("--backends", type=parse_backends, default=parse_backends("sqlite,postgresql"))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--crm-workers",
+        type=int,
+        default=1,
+        help="CRM server processes on Postgres (the product's CRM_WORKERS; docker-compose runs 2); SQLite: 1",
+    )
     return parser.parse_args(argv)
 
 
@@ -520,7 +538,7 @@ async def run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.role == "serve":
-        serve_crm(args.database_url)
+        serve_crm(args.database_url, args.crm_workers)
         return 0
     return asyncio.run(run(args))
 
