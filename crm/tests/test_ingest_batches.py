@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 from reach_factories import customer, order
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.models import Customer, CustomerStats, Order, OrderItem
@@ -88,3 +88,41 @@ async def test_rollup_is_exact_for_a_batch_larger_than_one_statement(
         assert stats.categories == ("|kajal|lipstick|" if any(n % 3 == 0 for n in mine) else "|lipstick|")
         latest = max(mine, key=lambda n: (1 + n % 9, 1 + n % 28, n))
         assert stats.last_item == f"Kohl {latest}"
+
+
+async def row_versions(session: AsyncSession, backend: str) -> dict[str, list[Any]]:
+    """updated_at of every customer and order, and (Postgres) the xmin of every row of the three
+    tables a replay would rewrite: a new row version gets a new xmin."""
+    session.expire_all()
+    found: dict[str, list[Any]] = {
+        "customers": list((await session.scalars(select(Customer.updated_at).order_by(Customer.id))).all()),
+        "orders": list((await session.scalars(select(Order.updated_at).order_by(Order.id))).all()),
+    }
+    if backend == "postgresql":
+        for table, key in (("customers", "id"), ("orders", "id"), ("customer_stats", "customer_id")):
+            statement = text(f"SELECT xmin::text FROM {table} ORDER BY {key}")
+            found[f"{table} xmin"] = list((await session.scalars(statement)).all())
+    return found
+
+
+async def test_a_replay_that_changes_nothing_writes_nothing(
+    client: httpx.AsyncClient, session: AsyncSession, backend: str
+) -> None:
+    people = [customer(external_id=f"same-{n}") for n in range(3)]
+    orders = [order(p["external_id"], external_id=f"same-o-{n}") for n, p in enumerate(people)]
+    first = await ingest(client, customers=people, orders=orders)
+    before = await row_versions(session, backend)
+    replay = await ingest(client, customers=people, orders=orders)
+    assert (replay["customers"], replay["orders"]) == ({"created": 0, "updated": 3}, {"created": 0, "updated": 3})
+    assert await row_versions(session, backend) == before
+    # A real change is still written, and only to the row it changes.
+    changed = await ingest(client, customers=[{**people[0], "city": "Kochi"}], orders=[{**orders[1], "amount": 1}])
+    assert changed["rejected"] == first["rejected"] == []
+    after = await row_versions(session, backend)
+    assert [a != b for a, b in zip(after["customers"], before["customers"], strict=True)] == [True, False, False]
+    assert [a != b for a, b in zip(after["orders"], before["orders"], strict=True)] == [False, True, False]
+    session.expire_all()
+    assert await session.scalar(select(Customer.city).where(Customer.external_id == "same-0")) == "Kochi"
+    same_1 = select(Customer.id).where(Customer.external_id == "same-1").scalar_subquery()
+    stats = await session.scalar(select(CustomerStats).where(CustomerStats.customer_id == same_1))
+    assert stats is not None and stats.total_spent_minor == 100

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 from typing import cast as cast_type
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, Table, any_, bindparam, cast, extract, func, select
+from sqlalchemy import ARRAY, ColumnElement, Integer, Table, any_, bindparam, cast, extract, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,14 +44,18 @@ def upsert(
     table: Table,
     conflict_columns: Sequence[str],
     update_columns: Sequence[str],
+    compare_columns: Sequence[str] = (),
 ) -> Any:
-    """INSERT … ON CONFLICT (conflict_columns) DO UPDATE (or DO NOTHING when nothing to update)."""
+    """INSERT … ON CONFLICT (conflict_columns) DO UPDATE (or DO NOTHING when nothing to update);
+    with compare_columns, only when one of them differs from the stored row."""
     ins: Any = postgresql.insert(table) if dialect_name(session) == "postgresql" else sqlite.insert(table)
     if not update_columns:
         return ins.on_conflict_do_nothing(index_elements=list(conflict_columns))
+    changed = or_(*(table.c[name].is_distinct_from(ins.excluded[name]) for name in compare_columns))
     return ins.on_conflict_do_update(
         index_elements=list(conflict_columns),
         set_={name: ins.excluded[name] for name in update_columns},
+        where=changed if compare_columns else None,
     )
 
 

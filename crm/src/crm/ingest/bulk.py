@@ -58,6 +58,7 @@ def _pg_upsert_sql(
     conflict_columns: Sequence[str],
     update_columns: Sequence[str] | None,
     returning: Sequence[str],
+    compare_columns: Sequence[str],
 ) -> str:
     arrays = ", ".join(f"CAST(:a{i} AS {_pg_type(table.c[name])}[])" for i, name in enumerate(row_columns))
     constants = "".join(f", CAST(:k{i} AS {_pg_type(table.c[name])})" for i, name in enumerate(constant_columns))
@@ -70,6 +71,10 @@ def _pg_upsert_sql(
         if update_columns:
             assignments = ", ".join(f"{name} = excluded.{name}" for name in update_columns)
             sql += f" ON CONFLICT ({conflict}) DO UPDATE SET {assignments}"
+            if compare_columns:
+                stored = ", ".join(f"{table.name}.{name}" for name in compare_columns)
+                given = ", ".join(f"excluded.{name}" for name in compare_columns)
+                sql += f" WHERE ({stored}) IS DISTINCT FROM ({given})"
         else:
             sql += f" ON CONFLICT ({conflict}) DO NOTHING"
     if returning:
@@ -108,12 +113,16 @@ async def write_rows(
     update_columns: Sequence[str] | None = None,
     constants: Mapping[str, Any] | None = None,
     returning: Sequence[str] = (),
+    compare_columns: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
     """Insert `rows` (all with the same keys) plus `constants` (the same for every row).
 
     With conflict_columns, a row whose key exists updates `update_columns` instead (none: the
     row is skipped). Columns neither given nor updated get their Python-side defaults on insert
-    and keep their stored values on update. Returns the `returning` columns of every row written.
+    and keep their stored values on update. With compare_columns, a row whose key exists is
+    updated only when one of them differs from what is stored (a replay writes no new row version,
+    index entries or WAL); such a skipped row is not returned. Returns the `returning` columns of
+    every row written.
     """
     if not rows:
         return []
@@ -125,7 +134,7 @@ async def write_rows(
         if on_conflict is None and not returning:
             await copy_rows(session, table, rows, row_columns, fixed)
             return []
-        sql = _pg_upsert_sql(table, row_columns, list(fixed), conflict_columns, on_conflict, returning)
+        sql = _pg_upsert_sql(table, row_columns, list(fixed), conflict_columns, on_conflict, returning, compare_columns)
         params = {f"a{i}": [row[name] for row in rows] for i, name in enumerate(row_columns)}
         params |= {f"k{i}": value for i, value in enumerate(fixed.values())}
         result = await session.execute(text(sql), params)
@@ -133,7 +142,7 @@ async def write_rows(
     if on_conflict is None:
         statement: Any = table.insert()
     else:
-        statement = upsert(session, table, conflict_columns, on_conflict)
+        statement = upsert(session, table, conflict_columns, on_conflict, compare_columns)
     if returning:
         statement = statement.returning(*(table.c[name] for name in returning))
     written: list[tuple[Any, ...]] = []

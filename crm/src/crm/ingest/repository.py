@@ -56,20 +56,24 @@ async def external_ids_by_email(session: AsyncSession, emails: Sequence[str]) ->
 
 
 async def upsert_customers(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Insert or update by external_id (only the columns each row gives); external_id -> id."""
+    """Insert or update by external_id (only the columns each row gives; a row that changes nothing
+    is left alone, updated_at included); external_id -> id for every row."""
     ids: dict[str, int] = {}
     for keys, group in _group_by_keys(rows).items():
+        given = [k for k in keys if k != "external_id"]
         written = await write_rows(
             session,
             customers_table,
             group,
             conflict_columns=["external_id"],
-            update_columns=[k for k in keys if k != "external_id"] + ["updated_at"],
+            update_columns=[*given, "updated_at"],
             constants={"updated_at": utcnow()},
             returning=["external_id", "id"],
+            compare_columns=given,
         )
         ids.update({ext: cid for ext, cid in written})
-    return ids
+    unchanged = [row["external_id"] for row in rows if row["external_id"] not in ids]
+    return ids | (await customer_ids_by_external_id(session, unchanged) if unchanged else {})
 
 
 async def ensure_stats_rows(session: AsyncSession, customer_ids: Iterable[int]) -> None:
@@ -91,20 +95,24 @@ async def orders_by_external_id(session: AsyncSession, external_ids: Sequence[st
 
 
 async def upsert_orders(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, tuple[int, int, str]]:
-    """Insert or update by external_id; external_id -> (order id, customer id, status) as written."""
+    """Insert or update by external_id (a row that changes nothing is left alone); external_id ->
+    (order id, customer id, status) as stored, for every row."""
     written_orders: dict[str, tuple[int, int, str]] = {}
     for keys, group in _group_by_keys(rows).items():
+        given = [k for k in keys if k != "external_id"]
         written = await write_rows(
             session,
             orders_table,
             group,
             conflict_columns=["external_id"],
-            update_columns=[k for k in keys if k != "external_id"] + ["updated_at"],
+            update_columns=[*given, "updated_at"],
             constants={"updated_at": utcnow()},
             returning=["external_id", "id", "customer_id", "status"],
+            compare_columns=given,
         )
         written_orders.update({ext: (oid, cid, status) for ext, oid, cid, status in written})
-    return written_orders
+    unchanged = [row["external_id"] for row in rows if row["external_id"] not in written_orders]
+    return written_orders | (await orders_by_external_id(session, unchanged) if unchanged else {})
 
 
 async def replace_items(session: AsyncSession, order_ids: Sequence[int], item_rows: Sequence[dict[str, Any]]) -> None:
@@ -272,11 +280,12 @@ async def refresh_customer_stats(session: AsyncSession, customer_ids: Iterable[i
         await add_order_totals(session, stats)
         await add_categories_and_last_item(session, stats)
         await add_products(session, stats)
-        columns = list(empty_stats(0))
+        rollup = [c for c in empty_stats(0) if c != "customer_id"]
         await write_rows(
             session,
             customer_stats_table,
             list(stats.values()),
             conflict_columns=["customer_id"],
-            update_columns=[c for c in columns if c != "customer_id"],
+            update_columns=rollup,
+            compare_columns=rollup,
         )
