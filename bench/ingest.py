@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import functools
 import gc
+import multiprocessing
 import sys
 import time
 from collections import defaultdict
@@ -31,7 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 # Import bench.common from the repo root, and keep bench/ itself off the path: its scripts
 # (e.g. queue.py) must not shadow standard-library modules.
@@ -121,22 +122,112 @@ def count_records(batches: Sequence[Batch]) -> tuple[int, int, int]:
     return customers, orders, items
 
 
-async def ingest_all(
-    engine: AsyncEngine,
-    maker: async_sessionmaker[AsyncSession],
+class Callers(Protocol):
+    """Whoever makes the ingest calls: coroutines in this process, or worker processes."""
+
+    async def connect(self, url: str) -> None: ...
+
+    async def call(self, batches: Sequence[int]) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class InProcessCallers:
+    """`clients` concurrent callers on one event loop, each call its own session and transaction,
+    as concurrent POST /api/ingest requests are served by one CRM process."""
+
+    def __init__(self, batches: Sequence[Batch], clients: int) -> None:
+        self.batches, self.clients = batches, clients
+        self.engine: AsyncEngine | None = None
+
+    async def connect(self, url: str) -> None:
+        self.engine = create_engine(url)
+        self.maker = create_sessionmaker(self.engine)
+
+    async def call(self, batches: Sequence[int]) -> None:
+        pending = iter([self.batches[i] for i in batches])
+        await asyncio.gather(*(call_until_done(self.maker, pending) for _ in range(self.clients)))
+
+    async def close(self) -> None:
+        if self.engine is not None:
+            await self.engine.dispose()
+
+
+class ProcessCallers:
+    """`processes` worker processes, forked before any event loop exists (so they share the
+    generated payloads), each serving its share of every group of calls with InProcessCallers: the
+    CRM served by CRM_WORKERS processes (Postgres only; SQLite is served by one)."""
+
+    def __init__(self, batches: Sequence[Batch], processes: int, clients: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.replies: multiprocessing.Queue[str | None] = context.Queue()
+        self.commands: list[multiprocessing.Queue[tuple[str, Any] | None]] = [context.Queue() for _ in range(processes)]
+        self.workers = [
+            context.Process(target=serve_calls, args=(batches, clients, commands, self.replies), daemon=True)
+            for commands in self.commands
+        ]
+        for worker in self.workers:
+            worker.start()
+
+    async def _each(self, commands: Sequence[tuple[str, Any] | None]) -> None:
+        for queue, command in zip(self.commands, commands, strict=True):
+            queue.put(command)
+        errors = [await asyncio.to_thread(self.replies.get) for _ in commands]
+        if any(errors):
+            raise SystemExit(f"a worker process failed: {[e for e in errors if e]}")
+
+    async def connect(self, url: str) -> None:
+        await self._each([("connect", url)] * len(self.workers))
+
+    async def call(self, batches: Sequence[int]) -> None:
+        n = len(self.workers)
+        await self._each([("call", list(batches[k::n])) for k in range(n)])
+
+    async def close(self) -> None:
+        await self._each([("close", None)] * len(self.workers))
+
+    def stop(self) -> None:
+        for queue in self.commands:
+            queue.put(None)
+        for worker in self.workers:
+            worker.join(timeout=30)
+
+
+def serve_calls(
     batches: Sequence[Batch],
-    analyze_every: int,
     clients: int,
-) -> float:
-    """Seconds spent in ingest calls, made by `clients` concurrent callers (each call its own
-    session and transaction, as concurrent POST /api/ingest requests are served by one event loop);
-    the periodic ANALYZE (standing in for autovacuum) runs between groups of calls and is not timed."""
+    commands: multiprocessing.Queue[tuple[str, Any] | None],
+    replies: multiprocessing.Queue[str | None],
+) -> None:
+    """A worker process: runs each command it is sent and replies None (done) or the error."""
+
+    async def serve() -> None:
+        callers = InProcessCallers(batches, clients)
+        while (command := await asyncio.to_thread(commands.get)) is not None:
+            kind, argument = command
+            try:
+                if kind == "connect":
+                    await callers.connect(argument)
+                elif kind == "call":
+                    await callers.call(argument)
+                else:
+                    await callers.close()
+            except BaseException as exc:  # reported to the parent, which stops the run
+                replies.put(repr(exc))
+            else:
+                replies.put(None)
+
+    asyncio.run(serve())
+
+
+async def ingest_all(engine: AsyncEngine, callers: Callers, calls: int, analyze_every: int) -> float:
+    """Seconds spent in ingest calls; the periodic ANALYZE (standing in for autovacuum) runs between
+    groups of calls and is not timed."""
     elapsed = 0.0
-    group = analyze_every or len(batches)
-    for start in range(0, len(batches), group):
-        pending = iter(batches[start : start + group])
+    group = analyze_every or calls
+    for start in range(0, calls, group):
         started = time.perf_counter()
-        await asyncio.gather(*(call_until_done(maker, pending) for _ in range(clients)))
+        await callers.call(range(start, min(start + group, calls)))
         elapsed += time.perf_counter() - started
         if analyze_every:
             await analyze(engine)
@@ -153,23 +244,24 @@ async def call_until_done(maker: async_sessionmaker[AsyncSession], pending: Iter
 
 
 async def run_backend(
-    backend: Backend, batches: Sequence[Batch], args: argparse.Namespace, timer: RepositoryTimer
+    backend: Backend, batches: Sequence[Batch], args: argparse.Namespace, timer: RepositoryTimer, callers: Callers
 ) -> list[PassResult]:
     await fresh_database(backend)
     engine = create_engine(backend.url)
-    maker = create_sessionmaker(engine)
+    await callers.connect(backend.url)
     customers, orders, items = count_records(batches)
     results = []
     try:
         for label in ("first", "replay") if args.replay else ("first",):
             timer.take()
-            seconds = await ingest_all(engine, maker, batches, args.analyze_every, args.clients)
+            seconds = await ingest_all(engine, callers, len(batches), args.analyze_every)
             results.append(PassResult(backend.name, label, customers, orders, items, seconds, timer.take()))
             print(f"  {backend.name} {label}: {seconds:.1f}s", flush=True)
         stored = (await table_count(engine, "customers"), await table_count(engine, "orders"))
         if stored != (customers, orders):
             raise SystemExit(f"{backend.name}: stored {stored}, expected {(customers, orders)}")
     finally:
+        await callers.close()
         await engine.dispose()
     return results
 
@@ -220,12 +312,21 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--breakdown", action="store_true", help="time each ingest repository function")
     parser.add_argument(
-        "--clients", type=int, default=1, help="concurrent callers, each with its own session (default 1)"
+        "--clients", type=int, default=1, help="concurrent callers per process, each call its own session (default 1)"
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="worker processes making the calls, as the CRM served by CRM_WORKERS processes (Postgres only)",
+    )
+    args = parser.parse_args(argv)
+    if args.processes > 1 and (args.backends != ["postgresql"] or args.breakdown):
+        parser.error("--processes > 1 needs --backends postgresql (SQLite is served by one process), no --breakdown")
+    return args
 
 
-async def run(args: argparse.Namespace) -> int:
+def generate(args: argparse.Namespace) -> list[Batch]:
     started = time.perf_counter()
     batches = list(seed_batches(args.customers, args.seed, args.today, args.batch_customers))
     customers, orders, items = count_records(batches)
@@ -238,14 +339,19 @@ async def run(args: argparse.Namespace) -> int:
     # (a server holds one request's records at a time).
     gc.collect()
     gc.freeze()
+    return batches
+
+
+async def run(args: argparse.Namespace, batches: Sequence[Batch], callers: Callers) -> int:
     timer = RepositoryTimer()
     if args.breakdown:
         timer.install()
     results = []
     for name in args.backends:
-        results.extend(await run_backend(backend_for(name, "ingest"), batches, args, timer))
+        results.extend(await run_backend(backend_for(name, "ingest"), batches, args, timer, callers))
     every = f"ANALYZE every {args.analyze_every} calls (untimed)" if args.analyze_every else "no ANALYZE"
-    print(f"\ningest through IngestService, {every}, {machine_line()}")
+    served = f"{args.processes} processes × {args.clients}" if args.processes > 1 else f"{args.clients}"
+    print(f"\ningest through IngestService, {served} concurrent caller(s), {every}, {machine_line()}")
     print(render_table(HEADERS, [result_row(r) for r in results]))
     if args.breakdown:
         print("\nwall time by step")
@@ -254,7 +360,15 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return asyncio.run(run(parse_args(argv)))
+    args = parse_args(argv)
+    batches = generate(args)
+    if args.processes == 1:
+        return asyncio.run(run(args, batches, InProcessCallers(batches, args.clients)))
+    workers = ProcessCallers(batches, args.processes, args.clients)  # forked before any event loop
+    try:
+        return asyncio.run(run(args, batches, workers))
+    finally:
+        workers.stop()
 
 
 if __name__ == "__main__":
