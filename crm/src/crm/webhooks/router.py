@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
         409: {"description": "this webhook-id was already applied (a replay); nothing changed"},
     },
 )
-async def receive_receipts(request: Request) -> ReceiptResult:
+async def receive_receipts(request: Request) -> Response:
     """Delivery receipts from the channel service, signed per Standard Webhooks; one transaction
     per delivery."""
     # The transaction may be shared with the deliveries that arrived alongside (group commit,
@@ -50,7 +50,9 @@ async def receive_receipts(request: Request) -> ReceiptResult:
         ) from None
     webhook_id = request.headers["webhook-id"]
     outcome = await group_committer(request.app).apply(Delivery(webhook_id, as_columns(batch.events)))
-    return result_of(batch, outcome, webhook_id)
+    # Serialised here: FastAPI would validate the model against response_model again first (~30 us
+    # of a one-event request's ~100 us in the app); the declared response_model still documents it.
+    return Response(result_of(batch, outcome, webhook_id).model_dump_json(), media_type="application/json")
 
 
 def group_committer(app: FastAPI) -> GroupCommitter:
