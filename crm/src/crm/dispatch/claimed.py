@@ -3,20 +3,20 @@
 The queue row and its recipient are plain values read by the claim statement itself (building ORM
 entities for every row was most of a worker's time); only sequence sends, a minority, carry their
 enrollment, sequence and version as ORM entities for `crm.sequences.journey`, which reads the
-recipient's consents and addresses from the same plain values.
+recipient's consents and addresses from the same plain values. The plain values are named tuples:
+a worker builds three per send, and a tuple is ~10x quicker to make than a frozen dataclass.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from crm.models import Enrollment, Sequence, SequenceVersion
 
 
-@dataclass(frozen=True, slots=True)
-class QueueRow:
+class QueueRow(NamedTuple):
     """The communications columns that deciding, rendering and acknowledging a send read."""
 
     id: int
@@ -31,15 +31,13 @@ class QueueRow:
     attempts: int
 
 
-@dataclass(frozen=True, slots=True)
-class Purchases:
+class Purchases(NamedTuple):
     last_item: str | None
     total_spent_minor: int
     order_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class Recipient:
+class Recipient(NamedTuple):
     """The customer columns that deciding and rendering a send read; `stats` is None when the
     customer has no customer_stats row."""
 
@@ -57,8 +55,7 @@ class Recipient:
     stats: Purchases | None
 
 
-@dataclass(frozen=True, slots=True)
-class CampaignMessage:
+class CampaignMessage(NamedTuple):
     subject: str | None
     body: str
 
