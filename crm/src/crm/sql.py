@@ -51,11 +51,11 @@ def upsert(
     ins: Any = postgresql.insert(table) if dialect_name(session) == "postgresql" else sqlite.insert(table)
     if not update_columns:
         return ins.on_conflict_do_nothing(index_elements=list(conflict_columns))
-    changed = or_(*(table.c[name].is_distinct_from(ins.excluded[name]) for name in compare_columns))
+    changed = [table.c[name].is_distinct_from(ins.excluded[name]) for name in compare_columns]
     return ins.on_conflict_do_update(
         index_elements=list(conflict_columns),
         set_={name: ins.excluded[name] for name in update_columns},
-        where=changed if compare_columns else None,
+        where=or_(*changed) if changed else None,
     )
 
 
