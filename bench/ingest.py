@@ -43,6 +43,8 @@ sys.path.append(str(Path(__file__).resolve().parent))
 sys.path.remove(str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import queue  # the standard library's, now that bench/ is off the path
+
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.common import (
@@ -170,11 +172,21 @@ class ProcessCallers:
             worker.start()
 
     async def _each(self, commands: Sequence[tuple[str, Any] | None]) -> None:
-        for queue, command in zip(self.commands, commands, strict=True):
-            queue.put(command)
-        errors = [await asyncio.to_thread(self.replies.get) for _ in commands]
+        for inbox, command in zip(self.commands, commands, strict=True):
+            inbox.put(command)
+        errors = [await asyncio.to_thread(self._reply) for _ in commands]
         if any(errors):
             raise SystemExit(f"a worker process failed: {[e for e in errors if e]}")
+
+    def _reply(self) -> str | None:
+        """The next reply; a worker that died without one (killed, out of memory) ends the run."""
+        while True:
+            try:
+                return self.replies.get(timeout=1)
+            except queue.Empty:
+                dead = [w.exitcode for w in self.workers if not w.is_alive()]
+                if dead:
+                    raise SystemExit(f"a worker process exited without replying (exit codes {dead})") from None
 
     async def connect(self, url: str) -> None:
         await self._each([("connect", url)] * len(self.workers))
@@ -187,8 +199,8 @@ class ProcessCallers:
         await self._each([("close", None)] * len(self.workers))
 
     def stop(self) -> None:
-        for queue in self.commands:
-            queue.put(None)
+        for inbox in self.commands:
+            inbox.put(None)
         for worker in self.workers:
             worker.join(timeout=30)
 
