@@ -71,6 +71,7 @@ from crm.db import create_engine, create_sessionmaker
 from crm.migrate import upgrade_to_head
 from crm.models import Communication
 from crm.segments.dsl import SegmentFilter
+from crm.sql import asyncpg_connection
 
 DEPLOYED_BATCH_SIZE: int = Settings.model_fields["dispatch_batch_size"].default
 
@@ -151,8 +152,7 @@ def customer_rows(count: int, sqlite: bool) -> Iterator[tuple[Any, ...]]:
 
 async def load_postgres(engine: AsyncEngine, count: int) -> None:
     async with engine.connect() as conn:
-        raw = await conn.get_raw_connection()
-        driver: Any = raw.driver_connection
+        driver = await asyncpg_connection(conn)
         rows = customer_rows(count, sqlite=False)
         while chunk := [row for _, row in zip(range(100_000), rows, strict=False)]:
             await driver.copy_records_to_table("customers", records=chunk, columns=list(CUSTOMER_COLUMNS))

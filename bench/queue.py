@@ -74,6 +74,7 @@ from crm.migrate import upgrade_to_head
 from crm.models import Communication
 from crm.models.communication import DISPATCHED
 from crm.segments.dsl import SegmentFilter
+from crm.sql import asyncpg_connection
 
 HERE = Path(__file__).resolve().parent
 PG_SERVER = os.environ.get("REACH_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
@@ -188,8 +189,7 @@ def customer_rows(count: int, sqlite: bool) -> Iterator[tuple[Any, ...]]:
 
 async def load_postgres(engine: AsyncEngine, count: int) -> None:
     async with engine.connect() as conn:
-        raw = await conn.get_raw_connection()
-        driver: Any = raw.driver_connection
+        driver = await asyncpg_connection(conn)
         rows = customer_rows(count, sqlite=False)
         while chunk := [row for _, row in zip(range(50_000), rows, strict=False)]:
             await driver.copy_records_to_table("customers", records=chunk, columns=list(CUSTOMER_COLUMNS))

@@ -70,7 +70,7 @@ from crm.segments import repository as segment_repo
 from crm.segments.compiler import Clock, compile_filter, like_pattern, product_lookups
 from crm.segments.dsl import SegmentFilter
 from crm.segments.service import SegmentService
-from crm.sql import chunked
+from crm.sql import asyncpg_connection, chunked
 from crm.tables import customers_table, order_items_table, orders_table
 
 DEFAULT_CUSTOMERS = 1_000_000
@@ -139,8 +139,7 @@ def shape_batch(
 
 async def _copy_postgres(engine: AsyncEngine, rows: LoadRows) -> None:
     async with engine.connect() as conn:
-        raw = await conn.get_raw_connection()
-        driver: Any = raw.driver_connection
+        driver = await asyncpg_connection(conn)
         async with driver.transaction():
             for table, records in (
                 ("customers", rows.customers),

@@ -8,7 +8,7 @@ from typing import cast as cast_type
 
 from sqlalchemy import ARRAY, ColumnElement, Integer, Table, any_, bindparam, cast, extract, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 T = TypeVar("T")
 
@@ -19,6 +19,16 @@ def dialect_name(session: AsyncSession) -> str:
 
 def is_postgres(session: AsyncSession) -> bool:
     return dialect_name(session) == "postgresql"
+
+
+async def asyncpg_connection(connection: AsyncConnection | AsyncSession) -> Any:
+    """The asyncpg connection under a SQLAlchemy connection (a session's: the one holding its
+    transaction), for what SQLAlchemy does not offer (COPY) or costs too much for (a hot statement)."""
+    if isinstance(connection, AsyncSession):
+        connection = await connection.connection()
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None, "a pooled connection always has its driver connection"
+    return driver
 
 
 def one_of(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:

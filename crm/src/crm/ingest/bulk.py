@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.schema import Column
 
-from crm.sql import chunked, is_postgres, upsert
+from crm.sql import asyncpg_connection, chunked, is_postgres, upsert
 
 CHUNK = 1000  # SQLite rows (or IN-list values) per statement
 
@@ -98,9 +98,7 @@ async def copy_rows(
     else:
         (name,) = row_columns
         records = [(row[name], *tail) for row in rows]
-    connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    assert driver is not None, "a pooled connection always has its driver connection"
+    driver = await asyncpg_connection(session)
     await driver.copy_records_to_table(table.name, records=records, columns=[*row_columns, *constants])
 
 

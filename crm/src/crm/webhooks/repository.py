@@ -24,7 +24,7 @@ from sqlalchemy import String, bindparam, case, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.models.communication import LIFECYCLE_TYPES as LIFECYCLE
-from crm.sql import chunked, insert_ignoring_conflicts, is_postgres
+from crm.sql import asyncpg_connection, chunked, insert_ignoring_conflicts, is_postgres
 from crm.tables import communications_table, receipt_events_table, webhook_deliveries_table
 
 C = communications_table.c
@@ -86,7 +86,7 @@ async def apply_deliveries(db: AsyncSession, deliveries: Sequence[Delivery], now
     fresh = [d for d, again in zip(deliveries, repeated, strict=True) if not again]
     if is_postgres(db):
         await db.execute(_PG_GENERIC_PLAN)  # also opens the transaction on the driver's connection
-        driver: Any = (await (await db.connection()).get_raw_connection()).driver_connection  # asyncpg's
+        driver = await asyncpg_connection(db)
         rows = await driver.fetch(_PG_APPLY, *_pg_arguments(fresh, now))
         outcomes = iter([Applied(row["first_delivery"], row["new"], row["applied"]) for row in rows])
     else:
