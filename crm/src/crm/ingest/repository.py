@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -55,9 +55,13 @@ async def external_ids_by_email(session: AsyncSession, emails: Sequence[str]) ->
     return found
 
 
-async def upsert_customers(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+async def upsert_customers(
+    session: AsyncSession, rows: Sequence[dict[str, Any]], known: Mapping[str, int]
+) -> dict[str, int]:
     """Insert or update by external_id (only the columns each row gives; a row that changes nothing
-    is left alone, updated_at included); external_id -> id for every row."""
+    is left alone, updated_at included); external_id -> id for every row. A row left alone is not
+    returned by the upsert: its id comes from `known` (ids the caller looked up; they never change),
+    else from a lookup."""
     ids: dict[str, int] = {}
     for keys, group in _group_by_keys(rows).items():
         given = [k for k in keys if k != "external_id"]
@@ -72,8 +76,15 @@ async def upsert_customers(session: AsyncSession, rows: Sequence[dict[str, Any]]
             compare_columns=given,
         )
         ids.update({ext: cid for ext, cid in written})
-    unchanged = [row["external_id"] for row in rows if row["external_id"] not in ids]
-    return ids | (await customer_ids_by_external_id(session, unchanged) if unchanged else {})
+    unknown: list[str] = []
+    for row in rows:
+        external_id = row["external_id"]
+        if external_id not in ids:
+            if external_id in known:
+                ids[external_id] = known[external_id]
+            else:
+                unknown.append(external_id)
+    return ids | (await customer_ids_by_external_id(session, unknown) if unknown else {})
 
 
 async def ensure_stats_rows(session: AsyncSession, customer_ids: Iterable[int]) -> None:

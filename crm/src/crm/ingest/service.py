@@ -143,7 +143,7 @@ class IngestService:
     ) -> tuple[dict[str, int], list[int]]:
         """Upserts the customers; external_id -> id for all of them, and the ids of the new ones."""
         existing = await repo.customer_ids_by_external_id(self.session, [r["external_id"] for r in records])
-        ids = await repo.upsert_customers(self.session, [customer_row(r) for r in records])
+        ids = await repo.upsert_customers(self.session, [customer_row(r) for r in records], existing)
         report.customers.updated += len(existing)
         report.customers.created += len(records) - len(existing)
         return ids, [cid for ext, cid in ids.items() if ext not in existing]
