@@ -51,15 +51,8 @@ class _Waiting:
 class GroupCommitter:
     """Applies deliveries in group transactions, one transaction at a time (per process)."""
 
-    def __init__(
-        self,
-        maker: async_sessionmaker[AsyncSession],
-        max_group_events: int = MAX_GROUP_EVENTS,
-        max_in_flight: int = MAX_IN_FLIGHT,
-    ) -> None:
+    def __init__(self, maker: async_sessionmaker[AsyncSession]) -> None:
         self.maker = maker
-        self.max_group_events = max_group_events
-        self.max_in_flight = max_in_flight
         self._queue: list[_Waiting] = []
         self._draining: set[asyncio.Task[None]] = set()  # strong references, so they are not collected
         self._in_flight = 0
@@ -68,7 +61,7 @@ class GroupCommitter:
         """The delivery's outcome, once the transaction that applied it has committed."""
         waiting = _Waiting(delivery)
         self._queue.append(waiting)
-        if self._in_flight < self.max_in_flight:
+        if self._in_flight < MAX_IN_FLIGHT:
             # Counted here and uncounted by _drain itself when it finds the queue empty (not by a
             # done-callback, which runs a loop step later: a delivery queued in between would wait
             # for a drain that has already finished).
@@ -93,7 +86,7 @@ class GroupCommitter:
             self._in_flight -= 1
 
     def _next_group(self) -> list[_Waiting]:
-        """The oldest waiting deliveries, up to max_group_events (at least one); a request that
+        """The oldest waiting deliveries, up to MAX_GROUP_EVENTS (at least one); a request that
         has gone away (its future cancelled) is dropped before anything of it is written."""
         group: list[_Waiting] = []
         events = 0
@@ -102,7 +95,7 @@ class GroupCommitter:
             if waiting.outcome.done():
                 self._queue.pop(0)
                 continue
-            if group and events + waiting.size > self.max_group_events:
+            if group and events + waiting.size > MAX_GROUP_EVENTS:
                 break
             group.append(self._queue.pop(0))
             events += waiting.size
