@@ -97,6 +97,39 @@ async def test_duplicates_count_once_unknown_ids_are_kept_aside_revenue_once(
     assert unmatched is not None and unmatched.matched is False
 
 
+async def test_time_series_counts_each_message_once_per_stage_at_its_first_receipt(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    first, second = await make_communications(session, 2)
+    a, b = first.communication_id, second.communication_id
+    events = [
+        event(a, "sent", 0),
+        event(a, "delivered", 1),
+        event(a, "clicked", 70),  # a second click, arriving first: the message was clicked at minute 9
+        event(a, "clicked", 9),
+        event(b, "sent", 2),
+        event(b, "delivered", 80),  # reordered: minute 65 is the earliest delivery receipt
+        event(b, "delivered", 65),
+    ]
+    assert (await post_signed(client, {"events": events})).json()["applied"] == 7
+    stats = (await client.get(f"/api/campaigns/{first.campaign_id}/stats")).json()
+    assert stats["bucket_seconds"] == 60  # minutes 0 to 65 fit in 72 one-minute buckets
+    series = {p["at"]: p["counts"] for p in stats["timeseries"]}
+    at = {minute: (T0 + timedelta(minutes=minute)).isoformat().replace("+00:00", "Z") for minute in (0, 1, 2, 9, 65)}
+    assert series == {
+        at[0]: {"sent": 1},
+        at[1]: {"delivered": 1},
+        at[2]: {"sent": 1},
+        at[9]: {"clicked": 1},
+        at[65]: {"delivered": 1},
+    }
+    totals = Counter[str]()
+    for counts in series.values():
+        totals.update(counts)
+    # The running totals end where the lifecycle timestamps are: a message counted once per stage.
+    assert totals == {"sent": 2, "delivered": 2, "clicked": 1}
+
+
 async def test_invalid_batches_are_422_naming_the_field(client: httpx.AsyncClient) -> None:
     empty = await post_signed(client, {"events": []})
     assert empty.status_code == 422 and empty.json()["detail"][0]["loc"] == ["body", "events"]

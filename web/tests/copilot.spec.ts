@@ -46,7 +46,7 @@ test("a goal streams a plan with tool cards, stages a draft, and Approve & Launc
   // Receipts land while the page is open: the funnel numbers rise from nothing.
   await expect.poll(() => countIn(page.getByTestId("funnel-sent")), { timeout: 30_000 }).toBeGreaterThan(0);
   await expect.poll(() => countIn(page.getByTestId("funnel-delivered")), { timeout: 30_000 }).toBeGreaterThan(0);
-  await expect(page.getByRole("img", { name: "Receipts over time, cumulative" })).toBeVisible();
+  await expect(page.getByRole("img", { name: "Messages reaching each stage over time, cumulative" })).toBeVisible();
   await expect(page.locator(".recharts-line-curve").first()).toBeAttached();
   await page.screenshot({ path: screenshotPath("campaign-live"), fullPage: true });
   expect(errors).toEqual([]);

@@ -1770,9 +1770,13 @@ export interface components {
             /**
              * At
              * Format: date-time
+             * @description the bucket's start
              */
             at: string;
-            /** Counts */
+            /**
+             * Counts
+             * @description messages that first reached each lifecycle stage in this bucket: each message once per stage, at its earliest receipt of that type, as the funnel counts them
+             */
             counts: {
                 [key: string]: number;
             };

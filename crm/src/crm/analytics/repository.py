@@ -1,15 +1,16 @@
-"""SQL for analytics: funnel counts from lifecycle timestamps, time buckets from receipts."""
+"""SQL for analytics: funnel counts and time buckets, both from the messages' lifecycle timestamps."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.analytics.lifecycle import STAGE_CONDITIONS, status_expression
-from crm.models import Communication, ReceiptEvent
+from crm.models import Communication
+from crm.models.communication import LIFECYCLE_TYPES
 from crm.sql import epoch_seconds
 
 C = Communication
@@ -57,30 +58,36 @@ async def failure_reasons(session: AsyncSession, where: ColumnElement[bool]) -> 
     return {str(reason or "unknown"): int(n) for reason, n in result}
 
 
-async def event_time_range(session: AsyncSession, where: ColumnElement[bool]) -> tuple[datetime, datetime] | None:
-    row = (
-        await session.execute(
-            select(func.min(ReceiptEvent.occurred_at), func.max(ReceiptEvent.occurred_at))
-            .join(C, C.communication_id == ReceiptEvent.communication_id)
-            .where(where)
-        )
-    ).one()
-    return (row[0], row[1]) if row[0] is not None else None
+def _lifecycle_columns() -> dict[str, Any]:
+    return {kind: C.__table__.c[f"{kind}_at"] for kind in LIFECYCLE_TYPES}
 
 
-async def event_buckets(
+async def lifecycle_time_range(session: AsyncSession, where: ColumnElement[bool]) -> tuple[datetime, datetime] | None:
+    """The earliest and latest lifecycle timestamp of the selected messages (None: no receipts yet)."""
+    columns = list(_lifecycle_columns().values())
+    row = (await session.execute(select(*map(func.min, columns), *map(func.max, columns)).where(where))).one()
+    firsts = [t for t in row[: len(columns)] if t is not None]
+    lasts = [t for t in row[len(columns) :] if t is not None]
+    return (min(firsts), max(lasts)) if firsts else None
+
+
+async def lifecycle_buckets(
     session: AsyncSession, where: ColumnElement[bool], bucket_seconds: int
 ) -> list[tuple[int, str, int]]:
-    """(bucket start in epoch seconds, event type, unique events)."""
-    bucket = (epoch_seconds(session, ReceiptEvent.occurred_at) // bucket_seconds) * bucket_seconds
-    result = await session.execute(
-        select(bucket.label("bucket"), ReceiptEvent.type, func.count())
-        .join(C, C.communication_id == ReceiptEvent.communication_id)
-        .where(where)
-        .group_by("bucket", ReceiptEvent.type)
-        .order_by("bucket")
-    )
-    return [(int(b), str(t), int(n)) for b, t, n in result]
+    """(bucket start in epoch seconds, lifecycle stage, messages that first reached that stage in
+    the bucket): each message counts once per stage, at the time its lifecycle timestamp holds
+    (the earliest receipt of that type), like the funnel. Read from the messages themselves, so
+    no receipt is read and nothing but the primary key indexes the receipts."""
+    parts = []
+    for kind, column in _lifecycle_columns().items():
+        bucket = (epoch_seconds(session, column) // bucket_seconds) * bucket_seconds
+        parts.append(
+            select(bucket.label("bucket"), literal(kind).label("stage"), func.count().label("messages"))
+            .where(where, column.is_not(None))
+            .group_by(bucket)
+        )
+    result = await session.execute(union_all(*parts).order_by("bucket"))
+    return [(int(b), str(stage), int(n)) for b, stage, n in result]
 
 
 async def customer_communications(session: AsyncSession, customer_id: int, limit: int) -> list[Communication]:

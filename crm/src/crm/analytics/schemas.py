@@ -39,8 +39,11 @@ class ChannelStats(BaseModel):
 
 
 class TimePoint(BaseModel):
-    at: datetime
-    counts: dict[str, int]
+    at: datetime = Field(description="the bucket's start")
+    counts: dict[str, int] = Field(
+        description="messages that first reached each lifecycle stage in this bucket: each message once per "
+        "stage, at its earliest receipt of that type, as the funnel counts them"
+    )
 
 
 class CampaignStats(BaseModel):

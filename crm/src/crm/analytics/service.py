@@ -107,12 +107,12 @@ class AnalyticsService:
         return [communication_summary(c) for c in rows]
 
     async def _timeseries(self, where: ColumnElement[bool]) -> tuple[list[TimePoint], int]:
-        span = await repo.event_time_range(self.session, where)
+        span = await repo.lifecycle_time_range(self.session, where)
         if span is None:
             return [], BUCKETS[0]
         bucket = choose_bucket((span[1] - span[0]).total_seconds())
         points: dict[int, dict[str, int]] = defaultdict(dict)
-        for start, kind, count in await repo.event_buckets(self.session, where, bucket):
+        for start, kind, count in await repo.lifecycle_buckets(self.session, where, bucket):
             points[start][kind] = count
         return [
             TimePoint(at=datetime.fromtimestamp(start, UTC), counts=counts) for start, counts in sorted(points.items())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Index, String
+from sqlalchemy import BigInteger, Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base, UtcDateTime, utcnow
@@ -10,7 +10,8 @@ from crm.db import Base, UtcDateTime, utcnow
 
 class ReceiptEvent(Base):
     """Every delivery receipt ever accepted, once per event_id (the dedupe key).
-    `matched` is false for a communication id we do not know: kept aside, never applied."""
+    `matched` is false for a communication id we do not know: kept aside, never applied.
+    Only the primary key is indexed: every event ingested writes each index (migration 0020)."""
 
     __tablename__ = "receipt_events"
 
@@ -22,5 +23,3 @@ class ReceiptEvent(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
     matched: Mapped[bool] = mapped_column(Boolean)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-
-    __table_args__ = (Index("ix_receipt_events_communication", "communication_id", "occurred_at"),)

@@ -81,7 +81,7 @@ export function CampaignLiveStats({ campaign, stats }: { campaign: Campaign; sta
           ) : (
             <TimelineChart stats={stats} />
           )}
-          <span className="muted">Running totals by receipt time, in {formatCount(stats.bucket_seconds)}-second buckets.</span>
+          <span className="muted">Running totals: messages reaching each stage, by when they first reached it, in {formatCount(stats.bucket_seconds)}-second buckets.</span>
         </section>
       </div>
       <div className="three-col">

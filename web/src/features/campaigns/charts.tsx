@@ -61,7 +61,7 @@ export function TimelineChart({ stats }: { stats: CampaignStats }) {
     return { at: clock.format(new Date(point.at)), ...totals };
   });
   return (
-    <div className="chart" role="img" aria-label="Receipts over time, cumulative">
+    <div className="chart" role="img" aria-label="Messages reaching each stage over time, cumulative">
       <ResponsiveContainer width="100%" height={260}>
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--border)" />
