@@ -7,20 +7,23 @@ import asyncio
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from reach_databases import fresh_database_url
 from reach_receipts import make_communications
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.config import DEV_WEBHOOK_SECRET
-from crm.models import Communication, ReceiptEvent
+from crm.db import create_engine, create_sessionmaker
+from crm.models import Communication, ReceiptEvent, WebhookDelivery
 from crm.signing import signed_headers
 from crm.webhooks import repository
-from crm.webhooks.group_commit import GroupCommitter
-from crm.webhooks.repository import REPLAYED, Applied, Delivery
+from crm.webhooks.group_commit import GroupCommitter, statement_engine
+from crm.webhooks.repository import REPLAYED, Applied, Delivery, Events
 from crm.webhooks.schemas import ReceiptBatch
 from crm.webhooks.service import as_columns
 
@@ -172,3 +175,50 @@ async def test_a_delivery_queued_as_the_last_group_finishes_is_still_applied(
     async with asyncio.timeout(10):  # in this task: a new task would only start after the cleanup
         second = await committer.apply(delivery("msg_second", event(row.communication_id, "delivered", 1)))
     assert second == Applied(True, 1, 1)
+
+
+async def test_the_served_committer_applies_each_group_committed_and_a_failed_delivery_records_nothing(
+    backend: str, tmp_path: Path
+) -> None:
+    """The committer the app makes at startup: on Postgres each group is one statement,
+    autocommitted on the committer's own connections. A group that fails part-way (a NULL that the
+    receipts table refuses, after the webhook-ids were recorded in the same statement) leaves
+    nothing behind; each delivery is then tried alone."""
+    database_url = await fresh_database_url(backend, tmp_path, name="served_committer")
+    engine = create_engine(database_url)
+    maker = create_sessionmaker(engine)
+    async with maker() as session, session.begin():
+        a, b = (row.communication_id for row in await make_communications(session, 2))
+    committer = GroupCommitter(maker, statement_engine(database_url))
+    assert (committer.statements is not None) == (backend == "postgresql")
+    unrecordable = Delivery(
+        "msg_bad",
+        Events(
+            event_id=["bad"],
+            communication_id=[None],  # type: ignore[list-item]  # what validation would have refused
+            type=["sent"],
+            occurred_at=[T0],
+            value_minor=[None],
+            reason=[None],
+        ),
+    )
+    try:
+        outcomes = await asyncio.gather(
+            committer.apply(delivery("msg_1", event(a, "sent", 0))),
+            committer.apply(delivery("msg_1", event(b, "sent", 0))),
+            committer.apply(unrecordable),
+            committer.apply(delivery("msg_2", event(b, "sent", 0), event("unknown", "sent", 0))),
+            return_exceptions=True,
+        )
+        assert outcomes[0] == Applied(True, 1, 1) and outcomes[1] == REPLAYED
+        assert isinstance(outcomes[2], Exception) and "null" in str(outcomes[2]).lower()
+        assert outcomes[3] == Applied(True, 2, 1)
+        async with maker() as session:  # committed: seen from a connection of the app's own pool
+            recorded = set(await session.scalars(select(WebhookDelivery.webhook_id)))
+            assert recorded == {"msg_1", "msg_2"}
+            assert await stored_event_ids(session) == {f"{a}:sent:0", f"{b}:sent:0", "unknown:sent:0"}
+        # Nothing of the failed delivery was kept, its webhook-id included: a corrected retry applies.
+        assert await committer.apply(delivery("msg_bad", event(a, "delivered", 1))) == Applied(True, 1, 1)
+    finally:
+        await committer.aclose()
+        await engine.dispose()

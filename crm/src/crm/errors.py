@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from asyncpg.exceptions import AdminShutdownError, CannotConnectNowError, CrashShutdownError, PostgresConnectionError
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+# The same losses as raised by asyncpg itself, for statements run on the driver's connection
+# (crm.webhooks.group_commit): SQLAlchemy wraps these for what it runs.
+DRIVER_CONNECTION_LOSS: tuple[type[Exception], ...] = (
+    PostgresConnectionError,  # SQLSTATE class 08, and ConnectionDoesNotExistError (a socket gone mid-statement)
+    AdminShutdownError,
+    CrashShutdownError,
+    CannotConnectNowError,
+)
 
 
 class DomainError(Exception):
@@ -44,7 +54,7 @@ class UpstreamUnavailable(DomainError):
 
 def is_connection_loss(exc: BaseException) -> bool:
     """The database went away (restart, failover, network): the transaction was rolled back."""
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if isinstance(exc, (OperationalError, InterfaceError, *DRIVER_CONNECTION_LOSS)):
         return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
@@ -64,4 +74,6 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(DomainError, handle_domain_error)
-    app.add_exception_handler(DBAPIError, handle_database_loss)
+    losses: tuple[type[Exception], ...] = (DBAPIError, *DRIVER_CONNECTION_LOSS)
+    for loss in losses:
+        app.add_exception_handler(loss, handle_database_loss)

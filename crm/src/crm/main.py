@@ -37,6 +37,7 @@ from crm.segments.router import router as segments_router
 from crm.sequences.enrollment import Enroller
 from crm.sequences.router import router as sequences_router
 from crm.web_static import mount_web_app
+from crm.webhooks.group_commit import GroupCommitter, statement_engine
 from crm.webhooks.router import receipt_schemas
 from crm.webhooks.router import router as webhooks_router
 
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.receipt_committer = GroupCommitter(app.state.sessionmaker, statement_engine(settings.database_url))
         await refuse_unsafe_production(settings, app.state.sessionmaker)
         http = build_http_client(settings.channel_service_url)
         app.state.channel_client = ChannelClient(http, settings.webhook_secret)
@@ -102,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     with contextlib.suppress(asyncio.CancelledError):
                         await asyncio.wait_for(task, timeout=15)
             await http.aclose()
+            await app.state.receipt_committer.aclose()
             await engine.dispose()
 
     app = FastAPI(

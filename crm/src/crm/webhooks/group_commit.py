@@ -7,6 +7,12 @@ statement overhead each; together, one statement and one commit serve the whole 
 requests that arrive while it runs form the next group. Nothing waits on purpose: a lone request
 is applied at once, in a group of one.
 
+On Postgres a group is one statement (crm.webhooks.repository), atomic on its own: the process's
+committer runs it autocommitted on a connection of its own that plans it generically, so a group
+costs one round trip, not a BEGIN, a SET LOCAL, the statement and a COMMIT, each through
+SQLAlchemy. A committer made without that engine (SQLite; a test's app, bound to the test's
+transaction) applies each group in a session transaction, with the same statement on Postgres.
+
 What each request sees is unchanged: it is answered only after the transaction holding its
 delivery has committed, with its own outcome, as if the group's deliveries had been applied one
 after another in arrival order (crm.webhooks.repository.apply_deliveries): a replayed webhook-id
@@ -21,9 +27,10 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from crm.db import utcnow
+from crm.db import create_engine, utcnow
+from crm.sql import asyncpg_connection
 from crm.webhooks import repository as repo
 from crm.webhooks.repository import Applied, Delivery
 
@@ -48,11 +55,27 @@ class _Waiting:
         return len(self.delivery.events.event_id)
 
 
-class GroupCommitter:
-    """Applies deliveries in group transactions, one transaction at a time (per process)."""
+def statement_engine(database_url: str) -> AsyncEngine | None:
+    """Postgres: the connections a committer runs its autocommitted group statements on (as many as
+    groups in flight), planning generically; None on SQLite."""
+    if not database_url.startswith("postgresql"):
+        return None
+    return create_engine(
+        database_url,
+        pool_size=MAX_IN_FLIGHT,
+        max_overflow=0,
+        connect_args={"server_settings": repo.GENERIC_PLANS},
+    )
 
-    def __init__(self, maker: async_sessionmaker[AsyncSession]) -> None:
+
+class GroupCommitter:
+    """Applies deliveries in groups, one group at a time (per process): each group in one
+    autocommitted statement on `statements` (Postgres, statement_engine), or in a transaction of
+    a session from `maker`."""
+
+    def __init__(self, maker: async_sessionmaker[AsyncSession], statements: AsyncEngine | None = None) -> None:
         self.maker = maker
+        self.statements = statements
         self._queue: list[_Waiting] = []
         self._draining: set[asyncio.Task[None]] = set()  # strong references, so they are not collected
         self._in_flight = 0
@@ -123,8 +146,17 @@ class GroupCommitter:
             _settle(waiting, outcome)
 
     async def _apply_together(self, deliveries: list[Delivery]) -> list[Applied]:
+        if self.statements is not None:
+            async with self.statements.connect() as connection:
+                driver = await asyncpg_connection(connection)
+                return await repo.apply_deliveries_in_one_statement(driver, deliveries, utcnow())
         async with self.maker() as session, session.begin():
             return await repo.apply_deliveries(session, deliveries, utcnow())
+
+    async def aclose(self) -> None:
+        """Closes the statement connections (at shutdown, once no request is waiting)."""
+        if self.statements is not None:
+            await self.statements.dispose()
 
 
 def _settle(waiting: _Waiting, result: Applied | Exception) -> None:

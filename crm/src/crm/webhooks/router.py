@@ -56,8 +56,9 @@ async def receive_receipts(request: Request) -> Response:
 
 
 def group_committer(app: FastAPI) -> GroupCommitter:
-    """The app's one committer, made on first use from app.state.sessionmaker (set at startup, or
-    by a test), so every receipt request of the process joins the same groups."""
+    """The app's one committer (made at startup), so every receipt request of the process joins the
+    same groups; where a test has set app.state.sessionmaker instead, one that applies groups in
+    that sessionmaker's transactions."""
     committer: GroupCommitter | None = getattr(app.state, "receipt_committer", None)
     if committer is None or committer.maker is not app.state.sessionmaker:
         committer = app.state.receipt_committer = GroupCommitter(app.state.sessionmaker)
