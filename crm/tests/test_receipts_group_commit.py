@@ -14,13 +14,14 @@ import httpx
 import pytest
 from reach_databases import fresh_database_url
 from reach_receipts import make_communications
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.config import DEV_WEBHOOK_SECRET
 from crm.db import create_engine, create_sessionmaker
 from crm.models import Communication, ReceiptEvent, WebhookDelivery
 from crm.signing import signed_headers
+from crm.sql import asyncpg_connection
 from crm.webhooks import repository
 from crm.webhooks.group_commit import GroupCommitter, statement_engine
 from crm.webhooks.repository import REPLAYED, Applied, Delivery, Events
@@ -219,6 +220,37 @@ async def test_the_served_committer_applies_each_group_committed_and_a_failed_de
             assert await stored_event_ids(session) == {f"{a}:sent:0", f"{b}:sent:0", "unknown:sent:0"}
         # Nothing of the failed delivery was kept, its webhook-id included: a corrected retry applies.
         assert await committer.apply(delivery("msg_bad", event(a, "delivered", 1))) == Applied(True, 1, 1)
+    finally:
+        await committer.aclose()
+        await engine.dispose()
+
+
+async def test_the_served_committer_replaces_a_connection_that_died_while_idle(tmp_path: Path, backend: str) -> None:
+    """Its connections are not pinged before use: one the server closed between groups (a
+    restart) is replaced at checkout, and the next group applies as if nothing had happened."""
+    if backend != "postgresql":
+        pytest.skip("an embedded SQLite file has no connection to lose")
+    database_url = await fresh_database_url(backend, tmp_path, name="idle_committer")
+    engine = create_engine(database_url)
+    maker = create_sessionmaker(engine)
+    async with maker() as session, session.begin():
+        (cid,) = (row.communication_id for row in await make_communications(session, 1))
+    committer = GroupCommitter(maker, statement_engine(database_url))
+    assert committer.statements is not None
+    try:
+        assert await committer.apply(delivery("msg_1", event(cid, "sent", 0))) == Applied(True, 1, 1)
+        async with committer.statements.connect() as connection:
+            idle = await asyncpg_connection(connection)
+        closed = asyncio.Event()
+        idle.add_termination_listener(lambda _: closed.set())
+        async with engine.connect() as admin:
+            terminate = text("SELECT pg_terminate_backend(:pid)")
+            assert (await admin.execute(terminate, {"pid": idle.get_server_pid()})).scalar()
+        async with asyncio.timeout(10):
+            await closed.wait()  # the server's goodbye has reached the idle connection
+        assert await committer.apply(delivery("msg_2", event(cid, "delivered", 1))) == Applied(True, 1, 1)
+        async with committer.statements.connect() as connection:
+            assert await asyncpg_connection(connection) is not idle
     finally:
         await committer.aclose()
         await engine.dispose()
