@@ -15,7 +15,7 @@ has no data-modifying CTEs, in a few statements a delivery inside the caller's t
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,10 +85,11 @@ async def apply_deliveries(db: AsyncSession, deliveries: Sequence[Delivery], now
     if is_postgres(db):
         await db.execute(_PG_GENERIC_PLAN)  # also opens the transaction on the driver's connection
         return await apply_deliveries_in_one_statement(await asyncpg_connection(db), deliveries, now)
-    repeated = _repeated_webhook_ids(deliveries)
-    fresh = [d for d, again in zip(deliveries, repeated, strict=True) if not again]
-    outcomes = iter([await _sqlite_apply(db, d.webhook_id, d.events, now) for d in fresh])
-    return [REPLAYED if again else next(outcomes) for again in repeated]
+
+    async def each_alone(fresh: list[Delivery]) -> list[Applied]:
+        return [await _sqlite_apply(db, d.webhook_id, d.events, now) for d in fresh]
+
+    return await _replays_apart(deliveries, each_alone)
 
 
 async def apply_deliveries_in_one_statement(
@@ -96,22 +97,27 @@ async def apply_deliveries_in_one_statement(
 ) -> list[Applied]:
     """Postgres: apply_deliveries as its one statement on an asyncpg connection — in the transaction
     open on it, or, with none open, committed on its own (a statement is atomic by itself)."""
-    repeated = _repeated_webhook_ids(deliveries)
-    fresh = [d for d, again in zip(deliveries, repeated, strict=True) if not again]
-    rows = await driver.fetch(_PG_APPLY, *_pg_arguments(fresh, now))
-    outcomes = iter([Applied(row["first_delivery"], row["new"], row["applied"]) for row in rows])
-    return [REPLAYED if again else next(outcomes) for again in repeated]
+
+    async def together(fresh: list[Delivery]) -> list[Applied]:
+        rows = await driver.fetch(_PG_APPLY, *_pg_arguments(fresh, now))
+        return [Applied(row["first_delivery"], row["new"], row["applied"]) for row in rows]
+
+    return await _replays_apart(deliveries, together)
 
 
-def _repeated_webhook_ids(deliveries: Sequence[Delivery]) -> list[bool]:
-    """True for a delivery whose webhook-id an earlier one in the list has (a replay of it)."""
+async def _replays_apart(
+    deliveries: Sequence[Delivery], apply: Callable[[list[Delivery]], Awaitable[list[Applied]]]
+) -> list[Applied]:
+    """`apply` on the deliveries whose webhook-id no earlier one in the list has (one outcome each,
+    in order); a repeat of an earlier one in the list is a replay (REPLAYED, nothing written)."""
     seen: set[str] = set()
     repeated = []
     for delivery in deliveries:
         repeated.append(delivery.webhook_id in seen)
         if delivery.webhook_id is not None:
             seen.add(delivery.webhook_id)
-    return repeated
+    outcomes = iter(await apply([d for d, again in zip(deliveries, repeated, strict=True) if not again]))
+    return [REPLAYED if again else next(outcomes) for again in repeated]
 
 
 # --- Postgres: one statement ----------------------------------------------------------------
