@@ -9,12 +9,13 @@ Several deliveries can be applied together (group commit, crm.webhooks.group_com
 its own outcome, exactly as if they had been applied one after another in list order.
 
 Postgres does all of it in one statement (one round trip, and atomic on its own); SQLite, which
-has no data-modifying CTEs, in a few statements a delivery inside the caller's transaction.
+has no data-modifying CTEs, in a few statements a group inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,10 +87,10 @@ async def apply_deliveries(db: AsyncSession, deliveries: Sequence[Delivery], now
         await db.execute(_PG_GENERIC_PLAN)  # also opens the transaction on the driver's connection
         return await apply_deliveries_in_one_statement(await asyncpg_connection(db), deliveries, now)
 
-    async def each_alone(fresh: list[Delivery]) -> list[Applied]:
-        return [await _sqlite_apply(db, d.webhook_id, d.events, now) for d in fresh]
+    async def together(fresh: list[Delivery]) -> list[Applied]:
+        return await _sqlite_apply(db, fresh, now)
 
-    return await _replays_apart(deliveries, each_alone)
+    return await _replays_apart(deliveries, together)
 
 
 async def apply_deliveries_in_one_statement(
@@ -246,26 +247,40 @@ def _pg_arguments(deliveries: Sequence[Delivery], now: datetime) -> list[Any]:
 # --- SQLite: a few statements in the caller's transaction -----------------------------------
 
 
-async def _sqlite_apply(db: AsyncSession, webhook_id: str | None, events: Events, now: datetime) -> Applied:
-    if webhook_id is not None and not await _record_delivery(db, webhook_id, now):
-        return REPLAYED
-    known = await _known_communication_ids(db, sorted(set(events.communication_id)))
-    rows = [{**row, "matched": row["communication_id"] in known, "received_at": now} for row in events.rows()]
+async def _sqlite_apply(db: AsyncSession, deliveries: Sequence[Delivery], now: datetime) -> list[Applied]:
+    """What the Postgres statement does, for the whole group in a few statements: record the
+    webhook-ids, then each accepted event_id once (for the first delivery that has it)."""
+    webhook_ids = [d.webhook_id for d in deliveries if d.webhook_id is not None]
+    recorded = await _record_deliveries(db, webhook_ids, now) if webhook_ids else set()
+    accepted = [d.webhook_id is None or d.webhook_id in recorded for d in deliveries]
+    owner: dict[str, int] = {}  # event_id -> the delivery it counts for
+    rows: list[dict[str, Any]] = []
+    for index, delivery in enumerate(deliveries):
+        if accepted[index]:
+            for row in delivery.events.rows():
+                if row["event_id"] not in owner:
+                    owner[row["event_id"]] = index
+                    rows.append(row)
+    known = await _known_communication_ids(db, sorted({row["communication_id"] for row in rows}))
+    for row in rows:
+        row.update(matched=row["communication_id"] in known, received_at=now)
     new_ids = await _insert_new_events(db, rows)
-    to_apply = [r for r in rows if r["event_id"] in new_ids and r["matched"]]
+    to_apply = [row for row in rows if row["event_id"] in new_ids and row["matched"]]
     updates = earliest_per_communication(to_apply)
     if updates:
         await db.execute(_SQLITE_UPDATE, updates)
-    return Applied(first_delivery=True, new=len(new_ids), applied=len(to_apply))
+    new = Counter(owner[event_id] for event_id in new_ids)
+    applied = Counter(owner[row["event_id"]] for row in to_apply)
+    return [Applied(True, new[i], applied[i]) if accepted[i] else REPLAYED for i in range(len(deliveries))]
 
 
-async def _record_delivery(db: AsyncSession, webhook_id: str, now: datetime) -> bool:
-    statement = (
-        insert_ignoring_conflicts(db, webhook_deliveries_table, ["webhook_id"])
-        .values(webhook_id=webhook_id, received_at=now)
-        .returning(webhook_deliveries_table.c.webhook_id)
+async def _record_deliveries(db: AsyncSession, webhook_ids: Sequence[str], now: datetime) -> set[str]:
+    """Records the webhook-ids (distinct) not seen before; returns those."""
+    statement = insert_ignoring_conflicts(db, webhook_deliveries_table, ["webhook_id"]).returning(
+        webhook_deliveries_table.c.webhook_id
     )
-    return (await db.execute(statement)).first() is not None
+    rows = [{"webhook_id": webhook_id, "received_at": now} for webhook_id in webhook_ids]
+    return set((await db.execute(statement, rows)).scalars())
 
 
 async def _known_communication_ids(db: AsyncSession, ids: Sequence[str]) -> set[str]:
