@@ -83,7 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.receipt_committer = GroupCommitter(app.state.sessionmaker, statement_engine(settings.database_url))
+        committer = app.state.receipt_committer = GroupCommitter(
+            app.state.sessionmaker, statement_engine(settings.database_url)
+        )
         await refuse_unsafe_production(settings, app.state.sessionmaker)
         http = build_http_client(settings.channel_service_url)
         app.state.channel_client = ChannelClient(http, settings.webhook_secret)
@@ -104,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     with contextlib.suppress(asyncio.CancelledError):
                         await asyncio.wait_for(task, timeout=15)
             await http.aclose()
-            await app.state.receipt_committer.aclose()
+            await committer.aclose()  # the one made here, even if a test replaced app.state's
             await engine.dispose()
 
     app = FastAPI(

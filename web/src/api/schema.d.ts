@@ -32,8 +32,9 @@ export interface paths {
         put?: never;
         /**
          * Receive Receipts
-         * @description Delivery receipts from the channel service, signed per Standard Webhooks; one transaction
-         *     per delivery.
+         * @description Delivery receipts from the channel service, signed per Standard Webhooks. A delivery is
+         *     applied all or nothing, possibly in one transaction with deliveries that arrived alongside it;
+         *     the answer is its own outcome, sent once that transaction has committed.
          */
         post: operations["receive_receipts_api_webhooks_receipts_post"];
         delete?: never;

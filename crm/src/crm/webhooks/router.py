@@ -32,10 +32,9 @@ router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
     },
 )
 async def receive_receipts(request: Request) -> Response:
-    """Delivery receipts from the channel service, signed per Standard Webhooks; one transaction
-    per delivery."""
-    # The transaction may be shared with the deliveries that arrived alongside (group commit,
-    # crm.webhooks.group_commit); the answer is sent once it has committed.
+    """Delivery receipts from the channel service, signed per Standard Webhooks. A delivery is
+    applied all or nothing, possibly in one transaction with deliveries that arrived alongside it;
+    the answer is its own outcome, sent once that transaction has committed."""
     settings: Settings = request.app.state.settings
     body = await request.body()
     try:
