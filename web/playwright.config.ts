@@ -4,7 +4,8 @@ import { defineConfig } from "@playwright/test";
 import { AUTH_FILE, OPERATOR_EMAIL, OPERATOR_PASSWORD } from "./tests/operator";
 
 /**
- * Runs against the real services: the channel service on 18001 and the CRM on 18000, which
+ * Runs against the real services: the channel service on 18001 and the CRM on 18000 (or
+ * REACH_WEB_TEST_PORT + 1 and REACH_WEB_TEST_PORT), which
  * serves the built app (web/dist) from a freshly seeded temporary SQLite database.
  */
 const web = path.dirname(fileURLToPath(import.meta.url));
@@ -15,11 +16,14 @@ const python = path.join(repo, ".venv/bin/python");
 process.env.REACH_WEB_TEST_DB ??= `/tmp/reach-web-test-${process.pid}-${Date.now()}.db`;
 const databaseUrl = `sqlite+aiosqlite:///${process.env.REACH_WEB_TEST_DB}`;
 
-const CRM = "http://127.0.0.1:18000";
+// REACH_WEB_TEST_PORT moves both services (CRM on it, the channel service on it + 1), so two
+// checkouts can run their browser tests side by side.
+const PORT = Number(process.env.REACH_WEB_TEST_PORT ?? "18000");
+const CRM = `http://127.0.0.1:${PORT}`;
 // Simulated seconds per real second, for both services: "2 days" of receipts or sequence delay
 // plays in seconds.
 const SIM_TIME_SCALE = "20000";
-const CHANNEL = "http://127.0.0.1:18001";
+const CHANNEL = `http://127.0.0.1:${PORT + 1}`;
 
 export default defineConfig({
   testDir: "tests",
@@ -67,7 +71,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `"${python}" -m uvicorn channel_service.main:app --host 127.0.0.1 --port 18001`,
+      command: `"${python}" -m uvicorn channel_service.main:app --host 127.0.0.1 --port ${PORT + 1}`,
       cwd: repo,
       url: `${CHANNEL}/health`,
       env: { SIM_TIME_SCALE },
@@ -80,7 +84,7 @@ export default defineConfig({
       command: [
         `"${python}" -m crm.seed --customers 300`,
         `"${python}" -m crm.auth.cli ensure-admin --email ${OPERATOR_EMAIL} --password ${OPERATOR_PASSWORD}`,
-        `exec "${python}" -m uvicorn crm.main:app --host 127.0.0.1 --port 18000`,
+        `exec "${python}" -m uvicorn crm.main:app --host 127.0.0.1 --port ${PORT}`,
       ].join(" && "),
       cwd: repo,
       url: `${CRM}/api/health`,
