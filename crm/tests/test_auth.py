@@ -158,6 +158,10 @@ async def test_sign_in_is_rate_limited(app: FastAPI) -> None:
 
 
 async def test_the_launch_is_audited_as_the_signed_in_operator(client: httpx.AsyncClient) -> None:
+    # Someone to reach: a launch that would reach nobody is refused.
+    await client.post(
+        "/api/ingest", json={"customers": [{"external_id": "a-1", "phone": "+919800000001", "consent": {"sms": True}}]}
+    )
     campaign = (
         await client.post(
             "/api/campaigns",

@@ -21,6 +21,7 @@ from crm.auth.dependencies import require_operator
 from crm.auth.router import router as auth_router
 from crm.auth.startup import refuse_unsafe_production
 from crm.campaigns.router import router as campaigns_router
+from crm.campaigns.scheduler import CampaignScheduler
 from crm.config import Settings, get_settings
 from crm.customers.router import router as customers_router
 from crm.db import create_engine, create_sessionmaker
@@ -92,16 +93,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stop = asyncio.Event()
         worker: asyncio.Task[None] | None = None
         enroller: asyncio.Task[None] | None = None
+        scheduler: asyncio.Task[None] | None = None
         if settings.run_dispatcher:
             worker = asyncio.create_task(build_dispatcher(app, settings).run(stop), name="dispatcher")
             enroller = asyncio.create_task(
                 Enroller.from_settings(app.state.sessionmaker, settings).run(stop), name="sequence-enroller"
             )
+            scheduler = asyncio.create_task(
+                CampaignScheduler(app.state.sessionmaker).run(stop), name="campaign-scheduler"
+            )
         try:
             yield
         finally:
             stop.set()
-            for task in (worker, enroller):
+            for task in (worker, enroller, scheduler):
                 if task is not None:
                     with contextlib.suppress(asyncio.CancelledError):
                         await asyncio.wait_for(task, timeout=15)

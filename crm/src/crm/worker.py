@@ -1,5 +1,6 @@
 """`python -m crm.worker`: extra dispatcher workers (Postgres: they claim with SKIP LOCKED), and the
-periodic sequence enrollment (safe next to the CRM's own: each person is enrolled once)."""
+periodic sequence enrollment (safe next to the CRM's own: each person is enrolled once), and the
+start of scheduled campaigns (safe too: a campaign moves from scheduled to running once)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import logging
 import signal
 
+from crm.campaigns.scheduler import CampaignScheduler
 from crm.config import get_settings
 from crm.db import create_engine, create_sessionmaker
 from crm.dispatch.channel_client import ChannelClient, build_http_client
@@ -41,7 +43,11 @@ async def run(workers: int) -> None:
         for _ in range(workers)
     ]
     try:
-        await asyncio.gather(*(d.run(stop) for d in dispatchers), Enroller.from_settings(maker, settings).run(stop))
+        await asyncio.gather(
+            *(d.run(stop) for d in dispatchers),
+            Enroller.from_settings(maker, settings).run(stop),
+            CampaignScheduler(maker).run(stop),
+        )
     finally:
         await http.aclose()
         await engine.dispose()

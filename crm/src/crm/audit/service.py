@@ -11,7 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.models import AuditEntry
 
-Action = Literal["created", "edited", "rolled_back", "approved_and_launched"]
+Action = Literal[
+    "created",
+    "edited",
+    "rolled_back",
+    "approved_and_launched",
+    "scheduled",
+    "cancelled_schedule",
+    "schedule_refused",
+    "test_sent",
+]
 EntityType = Literal["campaign", "sequence"]
 
 

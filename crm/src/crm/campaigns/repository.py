@@ -90,11 +90,14 @@ async def missing_variable_counts(
     return {v: int(n or 0) for v, n in zip(checked, row, strict=True)}
 
 
-async def claim_draft_for_launch(session: AsyncSession, campaign_id: int, now: datetime) -> bool:
-    """Atomically moves a draft to running; false if it was not a draft (already launched)."""
+async def claim_draft_for_launch(
+    session: AsyncSession, campaign_id: int, now: datetime, from_status: str = "draft"
+) -> bool:
+    """Atomically moves a draft (or a scheduled campaign) to running; false if it was not in
+    `from_status` any more (already launched, or cancelled)."""
     result = await session.execute(
         update(Campaign)
-        .where(Campaign.id == campaign_id, Campaign.status == "draft")
+        .where(Campaign.id == campaign_id, Campaign.status == from_status)
         .values(status="running", launched_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -137,3 +140,55 @@ async def materialise_sends(
     ]
     result = await session.execute(communications_table.insert().from_select(columns, source))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def claim_for_schedule(
+    session: AsyncSession, campaign_id: int, scheduled_at: datetime, scheduled_by: str, now: datetime
+) -> bool:
+    """Atomically moves a draft to scheduled; false if it was not a draft."""
+    result = await session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.status == "draft")
+        .values(status="scheduled", scheduled_at=scheduled_at, scheduled_by=scheduled_by, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def unschedule(session: AsyncSession, campaign_id: int, now: datetime) -> bool:
+    """Atomically returns a scheduled campaign to draft; false if it was not scheduled (started already)."""
+    result = await session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.status == "scheduled")
+        .values(status="draft", scheduled_at=None, scheduled_by=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def due_scheduled(session: AsyncSession, now: datetime) -> list[int]:
+    """Scheduled campaigns whose start time has come, earliest first."""
+    rows = await session.scalars(
+        select(Campaign.id)
+        .where(Campaign.status == "scheduled", Campaign.scheduled_at <= now)
+        .order_by(Campaign.scheduled_at, Campaign.id)
+    )
+    return list(rows)
+
+
+async def customer_by_contact(
+    session: AsyncSession, channel: str, address: str
+) -> tuple[Customer, CustomerStats | None] | None:
+    """The customer with this email (email) or phone (other channels), to render a test send for."""
+    contact = contact_column(channel)
+    match = func.lower(contact) == address.lower() if channel == "email" else contact == address
+    row = (
+        await session.execute(
+            select(Customer, CustomerStats)
+            .outerjoin(CustomerStats, CustomerStats.customer_id == Customer.id)
+            .where(match)
+            .order_by(Customer.id)
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None

@@ -13,7 +13,15 @@ from crm.analytics.service import AnalyticsService
 from crm.api_types import RowId
 from crm.audit.service import Author
 from crm.auth.dependencies import actor
-from crm.campaigns.schemas import CampaignCreate, CampaignPreview, CampaignRead, CampaignUpdate, LaunchRequest
+from crm.campaigns.schemas import (
+    CampaignCreate,
+    CampaignPreview,
+    CampaignRead,
+    CampaignUpdate,
+    LaunchRequest,
+    TestSendRequest,
+    TestSendResult,
+)
 from crm.campaigns.service import CampaignService
 from crm.db import SessionDep
 
@@ -56,8 +64,29 @@ async def preview_campaign(
 async def launch_campaign(
     campaign_id: RowId, request: Request, session: SessionDep, payload: Annotated[LaunchRequest | None, Body()] = None
 ) -> CampaignRead:
-    """Approves and launches a draft: the only way anything is ever sent."""
-    return await CampaignService(session).launch(campaign_id, actor(request))
+    """Approves and launches a draft (now, or at `scheduled_at`): the only way anything is ever sent.
+    A launch that would reach nobody is refused with 409 and the reason."""
+    scheduled_at = payload.scheduled_at if payload else None
+    return await CampaignService(session).launch(campaign_id, actor(request), scheduled_at)
+
+
+@router.post("/{campaign_id}/cancel", response_model=CampaignRead)
+async def cancel_campaign(campaign_id: RowId, request: Request, session: SessionDep) -> CampaignRead:
+    """Returns a scheduled campaign to draft (409 once it has started)."""
+    return await CampaignService(session).cancel(campaign_id, actor(request))
+
+
+@router.post("/{campaign_id}/test-send", response_model=TestSendResult, status_code=202)
+async def test_send_campaign(
+    campaign_id: RowId, payload: TestSendRequest, request: Request, session: SessionDep
+) -> TestSendResult:
+    """Sends one rendered message to the address given, through the channel service, marked as a
+    test (its id starts with `test-`): it is never counted in stats."""
+    settings = request.app.state.settings
+    callback = f"{settings.crm_public_url.rstrip('/')}/api/webhooks/receipts"
+    return await CampaignService(session).test_send(
+        campaign_id, payload.to, actor(request), request.app.state.channel_client, callback
+    )
 
 
 @router.get("/{campaign_id}/stats", response_model=CampaignStats)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
 
 from crm.api_types import BodyId
 from crm.segments.dsl import SegmentFilter
@@ -61,7 +61,7 @@ class CampaignRead(BaseModel):
     id: int
     uid: str = Field(description="stable public key; its messages' communication ids are '<uid>-<customer id>'")
     name: str
-    status: Literal["draft", "running", "completed"]
+    status: Literal["draft", "scheduled", "running", "completed"]
     channel: Channel
     segment_id: int | None
     filter: SegmentFilter
@@ -73,6 +73,8 @@ class CampaignRead(BaseModel):
     created_by: CreatedBy
     suppressed: Suppressed | None
     queued: int | None
+    scheduled_at: datetime | None = Field(description="when a `scheduled` campaign starts")
+    scheduled_by: str | None
     launched_at: datetime | None
     launched_by: str | None
     completed_at: datetime | None
@@ -101,3 +103,25 @@ class CampaignPreview(BaseModel):
 
 class LaunchRequest(BaseModel):
     launched_by: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    scheduled_at: AwareDatetime | None = Field(
+        None,
+        description="launch later: the campaign is `scheduled` until then (its audience is evaluated at that"
+        " moment) and `POST .../cancel` returns it to draft; a time already past launches now",
+    )
+
+
+class TestSendRequest(BaseModel):
+    to: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)] = Field(
+        description="an email address for an email campaign, else a phone number"
+    )
+
+
+class TestSendResult(BaseModel):
+    communication_id: str = Field(description="starts with `test-`: it never counts in any stats")
+    channel: Channel
+    to: str
+    subject: str | None
+    body: str
+    rendered_for: str | None = Field(
+        description="whose details filled the variables (the customer with that address, else a sample recipient)"
+    )

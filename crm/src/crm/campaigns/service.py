@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.audit import service as audit
@@ -14,13 +17,16 @@ from crm.campaigns.schemas import (
     CampaignPreview,
     CampaignRead,
     CampaignUpdate,
+    Channel,
     MessageIn,
     MessageRead,
     RenderedMessage,
     Suppressed,
+    TestSendResult,
 )
 from crm.db import utcnow
-from crm.errors import Conflict, InvalidInput, NotFound
+from crm.dispatch.channel_client import ChannelClient, ChannelRejected, ChannelUnavailable, OutboundMessage
+from crm.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
 from crm.models import Campaign, Segment
 from crm.segments.compiler import Clock, compile_filter
 from crm.segments.dsl import SegmentFilter
@@ -55,8 +61,9 @@ class CampaignService:
         return segment
 
     async def audience_filter(self, campaign: Campaign) -> SegmentFilter:
-        """A draft follows its segment; a launched campaign keeps the filter frozen at launch."""
-        if campaign.status == "draft" and campaign.segment_id is not None:
+        """A draft (or scheduled campaign) follows its segment; a launched campaign keeps the filter
+        frozen at launch."""
+        if campaign.status in ("draft", "scheduled") and campaign.segment_id is not None:
             segment = await self.session.get(Segment, campaign.segment_id)
             if segment is not None:
                 return SegmentFilter.model_validate(segment.filter)
@@ -105,10 +112,10 @@ class CampaignService:
     async def read(self, campaign: Campaign) -> CampaignRead:
         audience = await self.audience_filter(campaign)
         count = campaign.audience_count
-        if campaign.status == "draft" or count is None:
+        if campaign.status in ("draft", "scheduled") or count is None:
             count = await SegmentService(self.session).count(audience)
         message = MessageIn(subject=campaign.message_subject, body=campaign.message_body)
-        launched = campaign.status != "draft"
+        launched = campaign.status not in ("draft", "scheduled")
         return CampaignRead(
             id=campaign.id,
             uid=campaign.uid,
@@ -129,6 +136,8 @@ class CampaignService:
             if launched
             else None,
             queued=campaign.queued_count,
+            scheduled_at=campaign.scheduled_at,
+            scheduled_by=campaign.scheduled_by,
             launched_at=campaign.launched_at,
             launched_by=campaign.launched_by,
             completed_at=campaign.completed_at,
@@ -203,11 +212,93 @@ class CampaignService:
             ),
         )
 
-    async def launch(self, campaign_id: int, launched_by: str | None) -> CampaignRead:
+    async def launch(
+        self, campaign_id: int, launched_by: str | None, scheduled_at: datetime | None = None
+    ) -> CampaignRead:
+        """Launches a draft now, or schedules it (`scheduled_at` in the future). A launch that would
+        reach nobody is refused with the reason, before anything changes."""
         campaign = await self.get(campaign_id)
-        audience = await self.audience_filter(campaign)
+        if campaign.status != "draft":
+            raise Conflict(f"campaign {campaign_id} is {campaign.status}; only a draft can be launched or scheduled")
         now = utcnow()
-        if not await repo.claim_draft_for_launch(self.session, campaign_id, now):
+        if scheduled_at is not None and scheduled_at <= now:
+            scheduled_at = None  # a time already past means now
+        audience = await self.audience_filter(campaign)
+        where = compile_filter(audience, Clock(now))
+        await self._refuse_zero_reach(campaign, where)
+        if scheduled_at is None:
+            return await self._start(campaign, launched_by, now, from_status="draft")
+        if not await repo.claim_for_schedule(self.session, campaign_id, scheduled_at, launched_by or "operator", now):
+            raise Conflict(f"campaign {campaign_id} is no longer a draft")
+        await self.session.refresh(campaign)
+        await audit.record(
+            self.session,
+            campaign.scheduled_by or "operator",
+            "scheduled",
+            "campaign",
+            campaign.id,
+            f"scheduled to launch at {scheduled_at.isoformat()}",
+            {"scheduled_at": scheduled_at.isoformat(), "drafted_by": campaign.created_by},
+        )
+        return await self.read(campaign)
+
+    async def cancel(self, campaign_id: int, cancelled_by: str | None) -> CampaignRead:
+        """A scheduled campaign goes back to draft; anything already started cannot be cancelled."""
+        campaign = await self.get(campaign_id)
+        was = campaign.scheduled_at
+        if not await repo.unschedule(self.session, campaign_id, utcnow()):
+            raise Conflict(f"campaign {campaign_id} is {campaign.status}; only a scheduled campaign can be cancelled")
+        await self.session.refresh(campaign)
+        await audit.record(
+            self.session,
+            cancelled_by or "operator",
+            "cancelled_schedule",
+            "campaign",
+            campaign.id,
+            "cancelled the scheduled launch; back to draft",
+            {"scheduled_at": was.isoformat() if was else None},
+        )
+        return await self.read(campaign)
+
+    async def start_scheduled(self, campaign_id: int, now: datetime | None = None) -> bool:
+        """Starts a scheduled campaign whose time has come (the scheduler's step). One that would now
+        reach nobody goes back to draft and the audit log says why. True if it started."""
+        now = now or utcnow()
+        campaign = await self.get(campaign_id)
+        if campaign.status != "scheduled" or campaign.scheduled_at is None or campaign.scheduled_at > now:
+            return False
+        where = compile_filter(await self.audience_filter(campaign), Clock(now))
+        try:
+            await self._refuse_zero_reach(campaign, where)
+        except Conflict as refusal:
+            if await repo.unschedule(self.session, campaign_id, now):
+                await audit.record(
+                    self.session,
+                    "scheduler",
+                    "schedule_refused",
+                    "campaign",
+                    campaign_id,
+                    f"scheduled launch refused, back to draft: {refusal.detail}",
+                    {"reason": str(refusal.detail)},
+                )
+            return False
+        try:
+            await self._start(campaign, campaign.scheduled_by, now, from_status="scheduled")
+        except Conflict:
+            return False  # cancelled or started elsewhere meanwhile
+        return True
+
+    async def _refuse_zero_reach(self, campaign: Campaign, where: ColumnElement[bool]) -> None:
+        total, reachable, no_contact, no_consent = await repo.audience_breakdown(self.session, where, campaign.channel)
+        if reachable == 0:
+            raise Conflict(zero_reach_reason(campaign.channel, total, no_contact, no_consent))
+
+    async def _start(
+        self, campaign: Campaign, launched_by: str | None, now: datetime, from_status: str
+    ) -> CampaignRead:
+        campaign_id = campaign.id
+        audience = await self.audience_filter(campaign)  # a scheduled campaign's live segment, read now
+        if not await repo.claim_draft_for_launch(self.session, campaign_id, now, from_status):
             raise Conflict(f"campaign {campaign_id} is {campaign.status}; it can be launched only once")
         where = compile_filter(audience, Clock(now))
         total, _, no_contact, no_consent = await repo.audience_breakdown(self.session, where, campaign.channel)
@@ -229,7 +320,8 @@ class CampaignService:
             "approved_and_launched",
             "campaign",
             campaign.id,
-            f"approved and launched to {campaign.queued_count:,} recipients",
+            f"approved and launched to {campaign.queued_count:,} recipients"
+            + (" (as scheduled)" if from_status == "scheduled" else ""),
             {
                 "audience": total,
                 "suppressed_no_contact": no_contact,
@@ -238,3 +330,87 @@ class CampaignService:
             },
         )
         return await self.read(campaign)
+
+    async def test_send(
+        self, campaign_id: int, to: str, sender: str, channel_client: ChannelClient, callback_url: str
+    ) -> TestSendResult:
+        """One rendered message to an address the operator typed, through the channel service. Its
+        communication id starts with `test-`: no communications row is written, so it never counts
+        in stats, and its receipts match no message."""
+        campaign = await self.get(campaign_id)
+        address = checked_address(campaign.channel, to)
+        where = compile_filter(await self.audience_filter(campaign), Clock())
+        recipient = await repo.customer_by_contact(self.session, campaign.channel, address)
+        if recipient is None:
+            sample = await repo.reachable_sample(self.session, where, campaign.channel, 1)
+            recipient = sample[0] if sample else None
+        context = customer_context(*recipient) if recipient else {}
+        subject = render(campaign.message_subject, context) if campaign.message_subject else None
+        body = render(campaign.message_body, context)
+        communication_id = f"test-{campaign.uid}-{uuid.uuid4().hex[:12]}"
+        message = OutboundMessage(communication_id, campaign.channel, address, body, subject)
+        try:
+            await channel_client.send(callback_url, [message])
+        except ChannelUnavailable as exc:
+            raise UpstreamUnavailable(f"the channel service did not take the test send: {exc}") from None
+        except ChannelRejected as exc:
+            raise InvalidInput(["body", "to"], f"the channel service refused the test send: {exc.detail}") from None
+        await audit.record(
+            self.session,
+            sender,
+            "test_sent",
+            "campaign",
+            campaign.id,
+            f"sent a test {campaign.channel} message to {address}",
+            {"to": address, "communication_id": communication_id},
+        )
+        return TestSendResult(
+            communication_id=communication_id,
+            channel=cast(Channel, campaign.channel),
+            to=address,
+            subject=subject,
+            body=body,
+            rendered_for=recipient[0].name if recipient else None,
+        )
+
+
+CONTACT_NOUN = {
+    "email": "an email address",
+    "sms": "a phone number",
+    "whatsapp": "a phone number",
+    "rcs": "a phone number",
+}
+
+
+def zero_reach_reason(channel: str, total: int, no_contact: int, no_consent: int) -> str:
+    """Why a launch would reach nobody, in the operator's words ("0 of 11 have consent for rcs")."""
+    if total == 0:
+        return "nobody to send to: no customer matches this audience"
+    if no_contact == total:
+        return f"nobody to send to: 0 of {total:,} have {CONTACT_NOUN[channel]} for {channel}"
+    if no_contact == 0:
+        return f"nobody to send to: 0 of {total:,} have consent for {channel}"
+    contact_kind = CONTACT_NOUN[channel].split(" ", 1)[1]
+    return (
+        f"nobody to send to: 0 of {total:,} can be reached on {channel}"
+        f" ({no_consent:,} have not consented to {channel}, {no_contact:,} have no {contact_kind})"
+    )
+
+
+EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_NUMBER = re.compile(r"^\+?[0-9]{8,15}$")
+
+
+def checked_address(channel: str, to: str) -> str:
+    address = to.strip()
+    if channel == "email":
+        if not EMAIL_ADDRESS.match(address):
+            raise InvalidInput(["body", "to"], f"“{to}” is not an email address; this is an email campaign")
+        return address
+    digits = re.sub(r"[\s()-]", "", address)
+    if not PHONE_NUMBER.match(digits):
+        raise InvalidInput(
+            ["body", "to"],
+            f"“{to}” is not a phone number (8–15 digits, optionally +country code); this is a {channel} campaign",
+        )
+    return digits

@@ -3,16 +3,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base, BigId, UtcDateTime, utcnow
 
-CAMPAIGN_STATUSES = ("draft", "running", "completed")
+CAMPAIGN_STATUSES = ("draft", "scheduled", "running", "completed")
 
 
 class Campaign(Base):
     __tablename__ = "campaigns"
+    # The scheduler's question: which scheduled campaigns are due.
+    __table_args__ = (Index("ix_campaigns_scheduled", "status", "scheduled_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     # Stable public key; communication ids are "<uid>-<customer id>", unique across installs.
@@ -31,6 +33,9 @@ class Campaign(Base):
     suppressed_no_contact: Mapped[int | None] = mapped_column(Integer)
     suppressed_no_consent: Mapped[int | None] = mapped_column(Integer)
     queued_count: Mapped[int | None] = mapped_column(Integer)
+    # A `scheduled` campaign starts then (its audience is evaluated at that moment); cancel returns it to draft.
+    scheduled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    scheduled_by: Mapped[str | None] = mapped_column(String(100))
     launched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     launched_by: Mapped[str | None] = mapped_column(String(100))
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
