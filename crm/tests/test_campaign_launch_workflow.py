@@ -181,3 +181,25 @@ async def test_a_test_send_to_a_known_customer_uses_their_details(app: FastAPI, 
         "Zoya",
     )
     assert channel.batches[0][0].to == "ZOYA@x.in"
+
+
+async def test_channel_options_compare_reach_and_cost_for_a_segment(client: httpx.AsyncClient) -> None:
+    await seed(
+        client,
+        [
+            customer(city="Pune"),
+            customer(city="Pune", phone=None),
+            customer(city="Pune", consent={"email": False, "sms": True, "whatsapp": True}),
+        ],
+    )
+    segment = (await client.post("/api/segments", json={"name": "Pune", "filter": PUNE})).json()
+    answer = await client.post("/api/campaigns/channel-options", json={"segment_id": segment["id"]})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    reach = {o["channel"]: o["reachable"] for o in body["options"]}
+    assert body["audience"] == 3 and reach == {"whatsapp": 2, "sms": 2, "email": 2, "rcs": 0}
+    email = next(o for o in body["options"] if o["channel"] == "email")
+    assert email["estimated_cost"] == round(2 * email["cost_per_message"], 2)
+    assert body["recommended"] in reach and body["reason"]
+    both = await client.post("/api/campaigns/channel-options", json={"segment_id": segment["id"], "filter": PUNE})
+    assert both.status_code == 422

@@ -351,6 +351,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/channel-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Channel Options
+         * @description Compares the channels for an audience (a saved segment or a filter), as the copilot does:
+         *     who is reachable with consent, what it costs, and what each is expected to return.
+         */
+        post: operations["channel_options_api_campaigns_channel_options_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{campaign_id}": {
         parameters: {
             query?: never;
@@ -400,9 +421,51 @@ export interface paths {
         put?: never;
         /**
          * Launch Campaign
-         * @description Approves and launches a draft: the only way anything is ever sent.
+         * @description Approves and launches a draft (now, or at `scheduled_at`): the only way anything is ever sent.
+         *     A launch that would reach nobody is refused with 409 and the reason.
          */
         post: operations["launch_campaign_api_campaigns__campaign_id__launch_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{campaign_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Campaign
+         * @description Returns a scheduled campaign to draft (409 once it has started).
+         */
+        post: operations["cancel_campaign_api_campaigns__campaign_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{campaign_id}/test-send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Send Campaign
+         * @description Sends one rendered message to the address given, through the channel service, marked as a
+         *     test (its id starts with `test-`): it is never counted in stats.
+         */
+        post: operations["test_send_campaign_api_campaigns__campaign_id__test_send_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -801,7 +864,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "draft" | "running" | "completed";
+            status: "draft" | "scheduled" | "running" | "completed";
             /**
              * Channel
              * @enum {string}
@@ -827,6 +890,13 @@ export interface components {
             suppressed: components["schemas"]["Suppressed"] | null;
             /** Queued */
             queued: number | null;
+            /**
+             * Scheduled At
+             * @description when a `scheduled` campaign starts
+             */
+            scheduled_at: string | null;
+            /** Scheduled By */
+            scheduled_by: string | null;
             /** Launched At */
             launched_at: string | null;
             /** Launched By */
@@ -898,6 +968,58 @@ export interface components {
             message?: components["schemas"]["MessageIn"] | null;
             /** Channel Reason */
             channel_reason?: string | null;
+        };
+        /** ChannelOption */
+        ChannelOption: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "whatsapp" | "sms" | "email" | "rcs";
+            /** Reachable */
+            reachable: number;
+            /** Reachable Share */
+            reachable_share: number;
+            /** Cost Per Message */
+            cost_per_message: number;
+            /** Estimated Cost */
+            estimated_cost: number;
+            /** Expected Conversions */
+            expected_conversions: number;
+            /** Expected Revenue */
+            expected_revenue: number;
+            /** Expected Return */
+            expected_return: number;
+            /**
+             * Engagement
+             * @description delivery, engaged, click and conversion rates; `assumed: true` when they are benchmarks
+             */
+            engagement: {
+                [key: string]: number | boolean;
+            };
+        };
+        /**
+         * ChannelOptions
+         * @description The copilot's channel comparison for an audience: reach, cost and expected return per channel.
+         */
+        ChannelOptions: {
+            /** Audience */
+            audience: number;
+            /**
+             * Recommended
+             * @enum {string}
+             */
+            recommended: "whatsapp" | "sms" | "email" | "rcs";
+            /** Reason */
+            reason: string;
+            /** Options */
+            options: components["schemas"]["ChannelOption"][];
+        };
+        /** ChannelOptionsRequest */
+        ChannelOptionsRequest: {
+            /** Segment Id */
+            segment_id?: number | null;
+            filter?: components["schemas"]["SegmentFilter-Input"] | null;
         };
         /** ChannelStats */
         ChannelStats: {
@@ -1349,6 +1471,11 @@ export interface components {
         LaunchRequest: {
             /** Launched By */
             launched_by?: string | null;
+            /**
+             * Scheduled At
+             * @description launch later: the campaign is `scheduled` until then (its audience is evaluated at that moment) and `POST .../cancel` returns it to draft; a time already past launches now
+             */
+            scheduled_at?: string | null;
         };
         /** LaunchSequenceRequest */
         LaunchSequenceRequest: {
@@ -1765,6 +1892,38 @@ export interface components {
             no_contact: number;
             /** No Consent */
             no_consent: number;
+        };
+        /** TestSendRequest */
+        TestSendRequest: {
+            /**
+             * To
+             * @description an email address for an email campaign, else a phone number
+             */
+            to: string;
+        };
+        /** TestSendResult */
+        TestSendResult: {
+            /**
+             * Communication Id
+             * @description starts with `test-`: it never counts in any stats
+             */
+            communication_id: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "whatsapp" | "sms" | "email" | "rcs";
+            /** To */
+            to: string;
+            /** Subject */
+            subject: string | null;
+            /** Body */
+            body: string;
+            /**
+             * Rendered For
+             * @description whose details filled the variables (the customer with that address, else a sample recipient)
+             */
+            rendered_for: string | null;
         };
         /** TimePoint */
         TimePoint: {
@@ -2611,6 +2770,39 @@ export interface operations {
             };
         };
     };
+    channel_options_api_campaigns_channel_options_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelOptionsRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelOptions"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_campaign_api_campaigns__campaign_id__get: {
         parameters: {
             query?: never;
@@ -2736,6 +2928,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_campaign_api_campaigns__campaign_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id */
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    test_send_campaign_api_campaigns__campaign_id__test_send_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id */
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestSendRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSendResult"];
                 };
             };
             /** @description Validation Error */

@@ -18,6 +18,8 @@ from crm.campaigns.schemas import (
     CampaignPreview,
     CampaignRead,
     CampaignUpdate,
+    ChannelOptions,
+    ChannelOptionsRequest,
     LaunchRequest,
     TestSendRequest,
     TestSendResult,
@@ -32,6 +34,13 @@ router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
 async def create_campaign(payload: CampaignCreate, request: Request, session: SessionDep) -> CampaignRead:
     """Stages a draft. Nothing is sent until a person calls the launch endpoint."""
     return await CampaignService(session).create(payload, Author("user", actor(request)))
+
+
+@router.post("/channel-options", response_model=ChannelOptions)
+async def channel_options(payload: ChannelOptionsRequest, session: SessionDep) -> ChannelOptions:
+    """Compares the channels for an audience (a saved segment or a filter), as the copilot does:
+    who is reachable with consent, what it costs, and what each is expected to return."""
+    return await CampaignService(session).channel_options(payload)
 
 
 @router.get("", response_model=list[CampaignRead])

@@ -125,3 +125,37 @@ class TestSendResult(BaseModel):
     rendered_for: str | None = Field(
         description="whose details filled the variables (the customer with that address, else a sample recipient)"
     )
+
+
+class ChannelOptionsRequest(BaseModel):
+    segment_id: BodyId | None = None
+    filter: SegmentFilter | None = None
+
+    @model_validator(mode="after")
+    def _one_audience(self) -> ChannelOptionsRequest:
+        if (self.segment_id is None) == (self.filter is None):
+            raise ValueError("give exactly one of segment_id or filter")
+        return self
+
+
+class ChannelOption(BaseModel):
+    channel: Channel
+    reachable: int
+    reachable_share: float
+    cost_per_message: float
+    estimated_cost: float
+    expected_conversions: float
+    expected_revenue: float
+    expected_return: float
+    engagement: dict[str, float | int | bool] = Field(
+        description="delivery, engaged, click and conversion rates; `assumed: true` when they are benchmarks"
+    )
+
+
+class ChannelOptions(BaseModel):
+    """The copilot's channel comparison for an audience: reach, cost and expected return per channel."""
+
+    audience: int
+    recommended: Channel
+    reason: str
+    options: list[ChannelOption]

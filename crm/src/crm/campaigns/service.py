@@ -10,6 +10,7 @@ from typing import cast
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from crm.agent.channel_advice import recommend_channel
 from crm.audit import service as audit
 from crm.campaigns import repository as repo
 from crm.campaigns.schemas import (
@@ -18,6 +19,8 @@ from crm.campaigns.schemas import (
     CampaignRead,
     CampaignUpdate,
     Channel,
+    ChannelOptions,
+    ChannelOptionsRequest,
     MessageIn,
     MessageRead,
     RenderedMessage,
@@ -98,6 +101,14 @@ class CampaignService:
             author.details,
         )
         return await self.read(campaign)
+
+    async def channel_options(self, payload: ChannelOptionsRequest) -> ChannelOptions:
+        if payload.segment_id is not None:
+            audience = SegmentFilter.model_validate((await self._segment(payload.segment_id)).filter)
+        else:
+            assert payload.filter is not None
+            audience = payload.filter
+        return ChannelOptions.model_validate(await recommend_channel(self.session, audience))
 
     async def get(self, campaign_id: int) -> Campaign:
         campaign = await self.session.get(Campaign, campaign_id)
