@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from reach_filter_oracle import matches
-from reach_segment_data import CLOCK, NOW, as_person, as_records, generated_ids
+from reach_filter_oracle import matches, with_spend_ranks
+from reach_segment_data import CLOCK, NOW, as_person, as_records, generated_ids, insert_messages
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.ingest.service import IngestService
@@ -42,6 +42,10 @@ PEOPLE: list[dict[str, Any]] = [
             (ago(61), 100_000, "paid", [("Matte Lipstick Rose", "Lipstick")]),
             (ago(5), 50_000, "paid", [("Kohl Kajal", "Kajal")]),
         ],
+        "messages": [
+            (ago(3), "whatsapp", 1, frozenset({"sent", "delivered", "read", "clicked"})),
+            (ago(40), "email", 2, frozenset({"sent", "delivered", "opened"})),
+        ],
     },
     {  # 1
         "city": "pune",
@@ -53,6 +57,10 @@ PEOPLE: list[dict[str, Any]] = [
         "phone": False,
         "consent": {**NO_CONSENT, "email": True},
         "orders": [(ago(3), 90_000, "cancelled", [("Matte Lipstick Rose", "Lipstick")])],
+        "messages": [
+            (ago(3), "email", 1, frozenset({"sent", "failed"})),
+            (ago(8), "sms", 2, frozenset({"converted"})),
+        ],
     },
     {  # 2
         "city": "Mumbai",
@@ -90,6 +98,7 @@ PEOPLE: list[dict[str, Any]] = [
         "phone": True,
         "consent": {**NO_CONSENT, "rcs": True},
         "orders": [(ago(60), 29_999, "paid", [("Kohl Kajal", "Kajal")])],
+        "messages": [(ago(7, seconds=-1), "rcs", 1, frozenset()), (None, "rcs", 2, frozenset({"delivered"}))],
     },
 ]
 
@@ -103,7 +112,11 @@ SAMPLE_VALUES: dict[FieldKind, list[Any]] = {
     FieldKind.CATEGORY: ["lipstick", "KAJAL", "Skincare"],
     FieldKind.PRODUCT: ["lip", "_", "%", "Kohl Kajal"],
     FieldKind.CHANNEL: ["whatsapp", "email", "rcs", "sms"],
+    FieldKind.BIRTHDAY: [0, 1, 364, 365],
+    FieldKind.PERCENTILE: [0, 20, 50, 60, 80, 99.9],
+    FieldKind.ENGAGEMENT: ["received", "delivered", "engaged", "clicked", "converted"],
 }
+QUALIFIED: dict[str, Any] = {"within_days": 7, "campaign_id": 1, "channel": "sms"}
 
 
 def condition_cases() -> list[tuple[str, dict[str, Any]]]:
@@ -124,6 +137,9 @@ def condition_cases() -> list[tuple[str, dict[str, Any]]]:
                 cases.append((f"{spec.name}-{op}-{value}", node))
                 if spec.supports_within_days:
                     cases.append((f"{spec.name}-{op}-{value}-within", {**node, "within_days": 60}))
+                for qualifier in spec.qualifiers:
+                    qualified = {**node, qualifier: QUALIFIED[qualifier]}
+                    cases.append((f"{spec.name}-{op}-{value}-{qualifier}", qualified))
     return cases
 
 
@@ -136,7 +152,9 @@ async def people(session: AsyncSession) -> dict[int, int]:
         orders += customer_orders
     report = await IngestService(session).ingest(customers, orders)
     assert report.rejected == []
-    return await generated_ids(session)
+    ids = await generated_ids(session)
+    await insert_messages(session, ids, PEOPLE)
+    return ids
 
 
 async def select_people(session: AsyncSession, ids: dict[int, int], raw: dict[str, Any]) -> set[int]:
@@ -147,7 +165,7 @@ async def select_people(session: AsyncSession, ids: dict[int, int], raw: dict[st
 async def test_every_field_and_operator_agrees_with_the_python_reading(
     session: AsyncSession, people: dict[int, int]
 ) -> None:
-    persons = [as_person(i, spec) for i, spec in enumerate(PEOPLE)]
+    persons = with_spend_ranks([as_person(i, spec) for i, spec in enumerate(PEOPLE)])
     outcomes: dict[str, set[frozenset[int]]] = {}
     for name, node in condition_cases():
         raw = {"match": "all", "conditions": [node]}

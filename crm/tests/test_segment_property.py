@@ -11,8 +11,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from reach_filter_oracle import matches
-from reach_segment_data import CLOCK, NOW, as_person, as_records, generated_ids
+from reach_filter_oracle import matches, with_spend_ranks
+from reach_segment_data import CLOCK, NOW, as_person, as_records, generated_ids, insert_messages
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +21,7 @@ from crm.models import Customer
 from crm.segments.compiler import audience_query, compile_filter, product_lookups
 from crm.segments.dsl import SegmentFilter
 from crm.segments.fields import FIELDS, FieldKind
-from crm.segments.repository import match_products, sample_audience
+from crm.segments.repository import match_products, rank_spends, sample_audience
 from crm.segments.service import SegmentService
 
 CITIES = ["Pune", "pune", "Mumbai", "Navi Mumbai", None]
@@ -40,6 +40,13 @@ birthdays = st.builds(
     lambda years, delta: date(NOW.year - years, NOW.month, NOW.day) + timedelta(days=delta),
     st.integers(17, 40),
     st.sampled_from([-1, 0, 1, 100]),
+) | st.sampled_from([date(1996, 2, 29), date(1990, 12, 31), date(1991, 1, 1), date(1992, 2, 28), date(1993, 3, 1)])
+RECEIPTS = ["sent", "delivered", "opened", "read", "clicked", "converted", "failed"]
+message_st = st.tuples(
+    st.none() | offsets,
+    st.sampled_from(["email", "sms", "whatsapp", "rcs"]),
+    st.sampled_from([1, 2, None]),
+    st.frozensets(st.sampled_from(RECEIPTS), max_size=3),
 )
 item_st = st.tuples(st.sampled_from(NAMES), st.sampled_from(CATEGORIES))
 order_st = st.tuples(offsets, st.integers(0, 500_000), st.sampled_from(STATUSES), st.lists(item_st, max_size=2))
@@ -54,6 +61,7 @@ customer_st = st.fixed_dictionaries(
         "phone": st.booleans(),
         "consent": st.fixed_dictionaries({c: st.booleans() for c in ("email", "sms", "whatsapp", "rcs")}),
         "orders": st.lists(order_st, max_size=3),
+        "messages": st.lists(message_st, max_size=3),
     }
 )
 
@@ -67,13 +75,18 @@ VALUES: dict[FieldKind, Any] = {
     FieldKind.CATEGORY: st.sampled_from(["lipstick", "Kajal", "SKINCARE", "Foundation"]),
     FieldKind.PRODUCT: st.sampled_from(["lip", "KAJAL", "Sun Serum", "_", "100%", "Matte Lipstick Rose"]),
     FieldKind.CHANNEL: st.sampled_from(["email", "sms", "whatsapp", "rcs"]),
+    FieldKind.BIRTHDAY: st.sampled_from([0, 1, 2, 7, 30, 40, 100, 101, 300, 364, 365]),
+    FieldKind.PERCENTILE: st.sampled_from([0, 10, 25, 33.3, 50, 90, 99.5, 100]),
+    FieldKind.ENGAGEMENT: st.sampled_from(["received", "delivered", "engaged", "clicked", "converted"]),
+}
+ANY_WINDOW = st.integers(0, 70)
+QUALIFIERS: dict[str, Any] = {
+    "campaign_id": st.sampled_from([1, 2, 3]),
+    "channel": st.sampled_from(["email", "sms", "whatsapp", "rcs"]),
 }
 
 
 PURCHASE_FIELDS = sorted(name for name, spec in FIELDS.items() if spec.supports_within_days)
-
-
-ANY_WINDOW = st.integers(0, 70)
 
 
 @st.composite
@@ -93,8 +106,9 @@ def conditions(
     else:
         value = draw(values)
     node: dict[str, Any] = {"field": spec.name, "op": op, "value": value}
-    if spec.supports_within_days and draw(st.booleans()):
-        node["within_days"] = draw(windows)
+    for qualifier in spec.qualifiers:
+        if draw(st.booleans()):
+            node[qualifier] = draw(windows if qualifier == "within_days" else QUALIFIERS[qualifier])
     return node
 
 
@@ -128,6 +142,7 @@ def _bought_one(name: str, days_ago: int, city: str | None = None) -> dict[str, 
         "phone": False,
         "consent": dict.fromkeys(("email", "sms", "whatsapp", "rcs"), False),
         "orders": [(NOW - timedelta(days=days_ago), 100, "paid", [(name, None)])],
+        "messages": [],
     }
 
 
@@ -183,9 +198,10 @@ async def check_filters(session: AsyncSession, people: list[dict[str, Any]], raw
         report = await IngestService(session).ingest(customers, orders)
         assert report.rejected == []
         ids = await generated_ids(session)
+        await insert_messages(session, ids, people)
         # Counts are of every customer in the database: these people must be all of them.
         assert await session.scalar(select(func.count()).select_from(Customer)) == len(people)
-        persons = [as_person(i, spec) for i, spec in enumerate(people)]
+        persons = with_spend_ranks([as_person(i, spec) for i, spec in enumerate(people)])
         service = SegmentService(session, CLOCK)
         for raw in raw_filters:
             audience = SegmentFilter.model_validate(raw)
@@ -193,15 +209,16 @@ async def check_filters(session: AsyncSession, people: list[dict[str, Any]], raw
             got = {ids[row] for row in (await session.scalars(audience_query(audience, CLOCK))).all()}
             assert got == expected, raw
             products = await match_products(session, product_lookups(audience))
-            resolved = await session.scalars(audience_query(audience, CLOCK, products=products))
-            assert {ids[row] for row in resolved.all()} == expected, (raw, products)
+            spend = await rank_spends(session, audience)
+            resolved = await session.scalars(audience_query(audience, CLOCK, products=products, spend=spend))
+            assert {ids[row] for row in resolved.all()} == expected, (raw, products, spend)
             assert await service.count(audience) == len(expected), raw
             preview = await service.preview(audience, sample_size=3)
             in_id_order = sorted(db_id for db_id, index in ids.items() if index in expected)
             assert preview.count == len(expected), raw
             assert [c.id for c in preview.sample] == in_id_order[:3], raw
             # Id windows from 1 up (1, 8, 64, …): the sample is the same however the ids fall.
-            where = compile_filter(audience, CLOCK, products=products)
+            where = compile_filter(audience, CLOCK, products=products, spend=spend)
             windowed = await sample_audience(session, where, 3, first_window=1)
             assert [c.id for c, _ in windowed] == in_id_order[:3], raw
     finally:

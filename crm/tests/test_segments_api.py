@@ -76,7 +76,7 @@ async def test_preview_counts_samples_and_explains(client: httpx.AsyncClient) ->
         (
             {"conditions": [{"field": "city", "op": "eq", "value": "x", "within_days": 3}]},
             "conditions[0].within_days",
-            "category and product",
+            "applies to category, product, engagement",
         ),
         (
             {"conditions": [{"field": "age", "op": "between", "value": [40, 20]}]},

@@ -3,8 +3,10 @@ tests can compare the compiled query's result set with what the filter means."""
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from crm.segments.dsl import Condition, FilterGroup
@@ -16,6 +18,17 @@ class Item:
     category: str | None
     ordered_at: datetime
     counted: bool
+
+
+@dataclass
+class Message:
+    """A communications row as far as engagement reads it: `receipts` names the lifecycle
+    timestamps that are set (sent, delivered, opened, read, clicked, converted, failed)."""
+
+    dispatched_at: datetime | None
+    channel: str
+    campaign_id: int | None
+    receipts: frozenset[str]
 
 
 @dataclass
@@ -36,6 +49,48 @@ class Person:
     first_order_at: datetime | None = None
     last_order_at: datetime | None = None
     items: list[Item] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    # Set by with_spend_ranks: how many customers spent less, out of how many.
+    fewer_spenders: int = 0
+    customers: int = 0
+
+
+def with_spend_ranks(people: list[Person]) -> list[Person]:
+    """Sets each person's place among all of them by total spent (the spend_percentile inputs)."""
+    for person in people:
+        person.fewer_spenders = sum(1 for other in people if other.total_spent < person.total_spent)
+        person.customers = len(people)
+    return people
+
+
+def days_until_birthday(birthday: date, today: date) -> int:
+    """Days from today to the next birthday, by walking the calendar; 29 February is celebrated
+    on 28 February in years without one."""
+    day = today
+    while True:
+        if (day.month, day.day) == (birthday.month, birthday.day):
+            return (day - today).days
+        leap_day_birthday = (birthday.month, birthday.day) == (2, 29)
+        if leap_day_birthday and (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+            return (day - today).days
+        day += timedelta(days=1)
+
+
+# Receipts that show a message reached at least each stage.
+STAGE_RECEIPTS = {
+    "delivered": {"delivered", "opened", "read", "clicked", "converted"},
+    "engaged": {"opened", "read", "clicked", "converted"},
+    "clicked": {"clicked", "converted"},
+    "converted": {"converted"},
+}
+
+
+def reached(message: Message, stage: str) -> bool:
+    if message.dispatched_at is None:
+        return False
+    if stage == "received":
+        return "failed" not in message.receipts or reached(message, "delivered")
+    return bool(message.receipts & STAGE_RECEIPTS[stage])
 
 
 def days_ago(t: datetime, now: datetime) -> int:
@@ -133,6 +188,30 @@ def condition_matches(p: Person, c: Condition, now: datetime) -> bool:
             return any(v.lower() in i.name.lower() for i in items)
         bought = any(i.name.lower() == v.lower() for i in items)
         return bought if op == "eq" else not bought
+    if f == "birthday_in_days":
+        if op == "exists":
+            return (p.birthday is not None) == v
+        return p.birthday is not None and compare(op, days_until_birthday(p.birthday, now.date()), v)
+    if f == "spend_percentile":
+        assert p.customers, "with_spend_ranks sets the population first"
+        percentile = Fraction(100 * p.fewer_spenders, p.customers)
+
+        def exact(x: Any) -> Fraction:
+            return Fraction(x) if isinstance(x, int) else Fraction(repr(x))
+
+        target = [exact(x) for x in v] if isinstance(v, list) else exact(v)
+        return compare(op, percentile, target)
+    if f == "engagement":
+        stages = [v] if isinstance(v, str) else v
+        hit = any(
+            any(reached(m, stage) for stage in stages)
+            and (c.within_days is None or days_ago(m.dispatched_at, now) <= c.within_days)
+            and (c.campaign_id is None or m.campaign_id == c.campaign_id)
+            and (c.channel is None or m.channel == c.channel)
+            for m in p.messages
+            if m.dispatched_at is not None
+        )
+        return hit if op in ("eq", "in") else not hit
     if f == "reachable_on":
         channels = [v] if isinstance(v, str) else v
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from reach_filter_oracle import Item, Person
-from sqlalchemy import select
+from reach_filter_oracle import Item, Message, Person
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.models import Customer
 from crm.models.order import order_counts
 from crm.segments.compiler import Clock
+from crm.tables import communications_table
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 CLOCK = Clock(NOW)
@@ -45,7 +46,36 @@ def as_person(index: int, spec: dict[str, Any]) -> Person:
         first_order_at=min((o[0] for o in counted), default=None),
         last_order_at=max((o[0] for o in counted), default=None),
         items=items,
+        messages=[Message(*m) for m in spec.get("messages", [])],
     )
+
+
+RECEIPTS = ("sent", "delivered", "opened", "read", "clicked", "converted", "failed")
+
+
+async def insert_messages(session: AsyncSession, ids: dict[int, int], people: list[dict[str, Any]]) -> None:
+    """Writes each person's `messages` (dispatched_at, channel, campaign_id, receipts) as
+    communications rows: the receipts' timestamps are an hour after dispatch."""
+    by_index = {index: db_id for db_id, index in ids.items()}
+    rows = []
+    for index, spec in enumerate(people):
+        for n, (dispatched_at, channel, campaign_id, receipts) in enumerate(spec.get("messages", [])):
+            at = (dispatched_at or NOW) + timedelta(hours=1)
+            rows.append(
+                {
+                    "communication_id": f"m-{index}-{n}",
+                    "customer_id": by_index[index],
+                    "campaign_id": campaign_id,
+                    "channel": channel,
+                    "to_address": "x",
+                    "state": "dispatched" if dispatched_at else "queued",
+                    "due_at": dispatched_at or NOW,
+                    "dispatched_at": dispatched_at,
+                    **{f"{stage}_at": at if stage in receipts else None for stage in RECEIPTS},
+                }
+            )
+    if rows:
+        await session.execute(insert(communications_table), rows)
 
 
 def as_records(index: int, spec: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -1,14 +1,44 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Computed, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ColumnClause, FunctionElement, column
 
 from crm.db import Base, BigId, UtcDateTime
 
 # customer_stats.channels: one bit per channel the customer is reachable on (contact detail + consent).
 CHANNEL_BITS = {"email": 1, "sms": 2, "whatsapp": 4, "rcs": 8}
+
+
+class month_day(FunctionElement[int]):  # noqa: N801 - a SQL function's name
+    """month * 100 + day of a date column (2 April → 402), as each backend spells it."""
+
+    type = Integer()
+    inherit_cache = True
+
+    def __init__(self, date_column: ColumnClause[Any]) -> None:
+        super().__init__(date_column)
+
+
+@compiles(month_day, "sqlite")
+def _month_day_sqlite(element: month_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(strftime('%m%d', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(month_day, "postgresql")
+def _month_day_postgresql(element: month_day, compiler: SQLCompiler, **kw: Any) -> str:
+    date = compiler.process(element.clauses, **kw)
+    return f"CAST(EXTRACT(MONTH FROM {date}) * 100 + EXTRACT(DAY FROM {date}) AS INTEGER)"
+
+
+# A generated column: computed by the database from `birthday` (itself a trigger-kept copy), so no
+# write path sets it. VIRTUAL on SQLite (ALTER TABLE can only add those), STORED on Postgres.
+BIRTHDAY_MONTH_DAY = Computed(month_day(column("birthday")))
 
 
 class CustomerStats(Base):
@@ -46,6 +76,8 @@ class CustomerStats(Base):
     signed_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     tags: Mapped[str] = mapped_column(Text, server_default="")
     channels: Mapped[int] = mapped_column(Integer, server_default="0")
+    # month * 100 + day of the birthday (migration 0021): `birthday_in_days` is a few ranges of it.
+    birthday_month_day: Mapped[int | None] = mapped_column(Integer, BIRTHDAY_MONTH_DAY)
 
     __table_args__ = (
         # With signed_up_at: "new customers with no orders" is one equality-and-range index scan.
@@ -59,4 +91,5 @@ class CustomerStats(Base):
         Index("ix_customer_stats_signed_up_orders", "signed_up_at", "order_count"),
         # (`products` itself is unbounded, too long for a B-tree entry: the signature stands in.)
         Index("ix_customer_stats_birthday_profile", "birthday", "order_count", "tags", "product_bits"),
+        Index("ix_customer_stats_birthday_month_day", "birthday_month_day"),
     )

@@ -18,15 +18,19 @@ semi-join rather than one probe per condition per customer.
 
 from __future__ import annotations
 
+import calendar
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, not_, or_, select, true
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from crm.models import Customer, CustomerStats, OrderItem
+from crm.models import Communication, Customer, CustomerStats, OrderItem
 from crm.models.customer_stats import CHANNEL_BITS
 from crm.models.product import product_signature
 from crm.money import to_minor
@@ -48,6 +52,7 @@ COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "avg_order_value_minor": CustomerStats.avg_order_value_minor,
     "last_order_at": CustomerStats.last_order_at,
     "first_order_at": CustomerStats.first_order_at,
+    "birthday_month_day": CustomerStats.birthday_month_day,
 }
 CONTACT: dict[str, tuple[InstrumentedAttribute[Any], InstrumentedAttribute[bool]]] = {
     "email": (Customer.email, Customer.consent_email),
@@ -110,18 +115,35 @@ def product_lookup(condition: Condition) -> ProductLookup:
 
 
 @dataclass(frozen=True)
+class SpendRanks:
+    """What `spend_percentile` conditions need, read up front: how many customers there are and
+    the spends (paise) at some positions of the ascending order of all spends (0 = smallest)."""
+
+    customers: int
+    at: Mapping[int, int]
+
+
+@dataclass(frozen=True)
 class Context:
     clock: Clock
     # Resolved product conditions; None compiles them over every item's name.
     products: ProductMatches | None = None
+    # Resolved spend order statistics; None ranks every customer's spend inside the query.
+    spend: SpendRanks | None = None
 
     def product(self, condition: Condition) -> ProductMatch | None:
         return None if self.products is None else self.products[product_lookup(condition)]
 
 
-def compile_filter(group: FilterGroup, clock: Clock | None = None, *, products: ProductMatches | None = None) -> Expr:
+def compile_filter(
+    group: FilterGroup,
+    clock: Clock | None = None,
+    *,
+    products: ProductMatches | None = None,
+    spend: SpendRanks | None = None,
+) -> Expr:
     """The filter as a WHERE clause over customer_stats (alone, or joined to customers)."""
-    return _group(group, Context(clock or Clock(), products))
+    return _group(group, Context(clock or Clock(), products, spend))
 
 
 def _group(group: FilterGroup, context: Context) -> Expr:
@@ -408,6 +430,211 @@ def _channel(_: str, condition: Condition, __: Context) -> Expr:
     return any_reachable if op in ("eq", "in") else not_(any_reachable)
 
 
+# ------------------------------------------------------------------ birthdays
+
+
+@lru_cache(maxsize=8)
+def days_to_birthdays(today: date) -> dict[int, int]:
+    """Each month-day (month * 100 + day, 29 February included) → whole days from `today` until
+    its next occurrence (0 = today). A 29 February birthday falls on 28 February in other years."""
+    found: dict[int, int] = {}
+    for offset in range(367):
+        day = today + timedelta(days=offset)
+        found.setdefault(day.month * 100 + day.day, offset)
+        if day.month == 2 and day.day == 28 and not calendar.isleap(day.year):
+            found.setdefault(229, offset)
+    return found
+
+
+# Every month-day in calendar order (the order of the integers too).
+MONTH_DAYS: tuple[int, ...] = tuple(
+    sorted({d.month * 100 + d.day for d in (date(2024, 1, 1) + timedelta(days=n) for n in range(366))})
+)
+
+
+def month_day_ranges(chosen: set[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive month-days (in calendar order) as inclusive integer ranges."""
+    ranges: list[tuple[int, int]] = []
+    for md in MONTH_DAYS:
+        if md not in chosen:
+            continue
+        if ranges and MONTH_DAYS.index(ranges[-1][1]) == MONTH_DAYS.index(md) - 1:
+            ranges[-1] = (ranges[-1][0], md)
+        else:
+            ranges.append((md, md))
+    return ranges
+
+
+def _birthday(column_name: str, condition: Condition, context: Context) -> Expr:
+    """days_until(next birthday) compared in Python for each of the 366 month-days; the chosen
+    month-days become a few ranges of the indexed birthday_month_day column."""
+    column = COLUMNS[column_name]
+    op, value = condition.op, condition.value
+    if op == "exists":
+        return column.is_not(None) if value else column.is_(None)
+    days = days_to_birthdays(context.clock.today)
+    chosen = {md for md, until in days.items() if compare_values(op, until, value)}
+    parts = [column == low if low == high else column.between(low, high) for low, high in month_day_ranges(chosen)]
+    return and_(column.is_not(None), or_(false(), *parts))
+
+
+def compare_values(op: str, actual: Any, value: Any) -> bool:
+    """A Python comparison with the DSL's ordered operators."""
+    table: dict[str, Callable[[], bool]] = {
+        "eq": lambda: bool(actual == value),
+        "neq": lambda: bool(actual != value),
+        "gt": lambda: bool(actual > value),
+        "gte": lambda: bool(actual >= value),
+        "lt": lambda: bool(actual < value),
+        "lte": lambda: bool(actual <= value),
+        "between": lambda: bool(value[0] <= actual <= value[1]),
+        "in": lambda: actual in value,
+        "not_in": lambda: actual not in value,
+    }
+    return table[op]()
+
+
+# ------------------------------------------------------------------ spend percentile
+#
+# percentile(c) = 100 · L(c) / N, where L(c) is how many customers spent less than c and N how
+# many customers there are (ties share a percentile; the top spender is below 100). Compared
+# exactly, as fractions: a value of 33.3 means 333/10.
+
+
+def exact(value: float | int) -> Fraction:
+    return Fraction(value) if isinstance(value, int) else Fraction(repr(value))
+
+
+def fewer_spenders_bounds(op: str, value: Any, customers: int) -> list[tuple[int, int]]:
+    """The allowed values of L (how many customers spent less) as inclusive ranges within
+    [0, customers - 1]; an empty list when none is allowed."""
+    top = customers - 1
+
+    def need(percent: Any) -> Fraction:
+        return exact(percent) * customers / 100
+
+    def at_least(percent: Any) -> int:
+        return math.ceil(need(percent))
+
+    def at_most(percent: Any) -> int:
+        return math.floor(need(percent))
+
+    x = need(value) if op != "between" else Fraction(0)
+    whole = x.denominator == 1
+    table: dict[str, Callable[[], list[tuple[int, int]]]] = {
+        "gte": lambda: [(at_least(value), top)],
+        "gt": lambda: [(at_most(value) + 1, top)],
+        "lte": lambda: [(0, at_most(value))],
+        "lt": lambda: [(0, at_least(value) - 1)],
+        "eq": lambda: [(int(x), int(x))] if whole else [],
+        "neq": lambda: [(0, int(x) - 1), (int(x) + 1, top)] if whole else [(0, top)],
+        "between": lambda: [(at_least(value[0]), at_most(value[1]))],
+    }
+    return [(max(low, 0), min(high, top)) for low, high in table[op]() if max(low, 0) <= min(high, top)]
+
+
+def spend_rank_positions(group: FilterGroup, customers: int) -> set[int]:
+    """The positions of the ascending spend order every percentile condition compares with."""
+    positions: set[int] = set()
+    for node in group.conditions:
+        if isinstance(node, FilterGroup):
+            positions |= spend_rank_positions(node, customers)
+        elif FIELDS[node.field].kind is FieldKind.PERCENTILE:
+            for low, high in fewer_spenders_bounds(node.op, node.value, customers):
+                if low > 0:
+                    positions.add(low - 1)
+                if high < customers - 1:
+                    positions.add(high)
+    return positions
+
+
+def _percentile(column_name: str, condition: Condition, context: Context) -> Expr:
+    column = COLUMNS[column_name]
+    spend = context.spend
+    if spend is None:
+        return _percentile_ranked(column_name, condition)
+    top = spend.customers - 1
+    parts: list[Expr] = []
+    for low, high in fewer_spenders_bounds(condition.op, condition.value, spend.customers):
+        # L(c) >= k  ⇔  c spent more than the k-th smallest spend (position k - 1);
+        # L(c) <= m  ⇔  c spent at most the spend at position m.
+        bounds: list[Expr] = []
+        if low > 0:
+            bounds.append(column > spend.at[low - 1])
+        if high < top:
+            bounds.append(column <= spend.at[high])
+        parts.append(and_(true(), *bounds))
+    return or_(false(), *parts)
+
+
+def _percentile_ranked(column_name: str, condition: Condition) -> Expr:
+    """Unresolved: every customer's L and N from window functions over customer_stats, in one
+    uncorrelated subquery, compared as integers (100 · L · den  op  num · N)."""
+    ranked_stats = aliased(CustomerStats)
+    spent = getattr(ranked_stats, COLUMNS[column_name].key)
+    ranked = select(
+        ranked_stats.customer_id.label("customer_id"),
+        (func.rank().over(order_by=spent) - 1).label("fewer"),
+        func.count().over().label("customers"),
+    ).subquery()
+
+    def scaled(percent: Any) -> tuple[Any, Any]:
+        target = exact(percent)
+        return ranked.c.fewer * (100 * target.denominator), ranked.c.customers * target.numerator
+
+    op, value = condition.op, condition.value
+    if op == "between":
+        low_left, low_right = scaled(value[0])
+        high_left, high_right = scaled(value[1])
+        chosen: Expr = and_(low_left >= low_right, high_left <= high_right)
+    else:
+        left, right = scaled(value)
+        chosen = _ordered(left, op, right)
+    return CustomerStats.customer_id.in_(select(ranked.c.customer_id).where(chosen))
+
+
+# ------------------------------------------------------------------ engagement
+
+C = Communication
+
+
+def _stage_reached(stage: str) -> Expr:
+    """A message reached at least this stage: each stage implies the ones before it, so a receipt
+    that was lost does not hide the stages after it (as crm.analytics.lifecycle's funnel)."""
+    converted = C.converted_at.is_not(None)
+    clicked = or_(C.clicked_at.is_not(None), converted)
+    engaged = or_(C.opened_at.is_not(None), C.read_at.is_not(None), clicked)
+    delivered = or_(C.delivered_at.is_not(None), engaged)
+    stages: dict[str, Callable[[], Expr]] = {
+        # Handed to the channel and not reported failed (unless a later receipt shows delivery).
+        "received": lambda: or_(C.failed_at.is_(None), delivered),
+        "delivered": lambda: delivered,
+        "engaged": lambda: engaged,
+        "clicked": lambda: clicked,
+        "converted": lambda: converted,
+    }
+    return stages[stage]()
+
+
+def _engagement(_: str, condition: Condition, context: Context) -> Expr:
+    """EXISTS a message to this customer, sent (dispatched) by the CRM, that reached the stage —
+    within the last N days of its sending, of a campaign, on a channel. The probe is the
+    (customer_id, dispatched_at) index of communications."""
+    stages = [condition.value] if isinstance(condition.value, str) else list(condition.value)
+    criteria: list[Expr] = [C.customer_id == CustomerStats.customer_id]
+    if condition.within_days is not None:
+        criteria.append(C.dispatched_at > context.clock.days_ago_at_least(condition.within_days + 1))
+    else:
+        criteria.append(C.dispatched_at.is_not(None))
+    if condition.campaign_id is not None:
+        criteria.append(C.campaign_id == condition.campaign_id)
+    if condition.channel is not None:
+        criteria.append(C.channel == condition.channel)
+    criteria.append(or_(*(_stage_reached(stage) for stage in stages)))
+    reached = exists(select(C.id).where(*criteria))
+    return reached if condition.op in ("eq", "in") else not_(reached)
+
+
 KIND_COMPILERS: dict[FieldKind, Callable[[str, Condition, Context], Expr]] = {
     FieldKind.TEXT: _text,
     FieldKind.NUMBER: _number,
@@ -418,15 +645,30 @@ KIND_COMPILERS: dict[FieldKind, Callable[[str, Condition, Context], Expr]] = {
     FieldKind.CATEGORY: _category,
     FieldKind.PRODUCT: _product,
     FieldKind.CHANNEL: _channel,
+    FieldKind.BIRTHDAY: _birthday,
+    FieldKind.PERCENTILE: _percentile,
+    FieldKind.ENGAGEMENT: _engagement,
 }
 
 
-def audience_query(group: FilterGroup, clock: Clock | None = None, products: ProductMatches | None = None) -> Any:
+def audience_query(
+    group: FilterGroup,
+    clock: Clock | None = None,
+    products: ProductMatches | None = None,
+    spend: SpendRanks | None = None,
+) -> Any:
     """SELECT customers.id of everyone the filter matches (customers ⋈ customer_stats)."""
     return (
         select(Customer.id)
         .join(CustomerStats, CustomerStats.customer_id == Customer.id)
-        .where(compile_filter(group, clock, products=products))
+        .where(compile_filter(group, clock, products=products, spend=spend))
+    )
+
+
+def has_percentile(group: FilterGroup) -> bool:
+    return any(
+        has_percentile(node) if isinstance(node, FilterGroup) else FIELDS[node.field].kind is FieldKind.PERCENTILE
+        for node in group.conditions
     )
 
 

@@ -16,6 +16,7 @@ MAX_DEPTH = 5
 MAX_CONDITIONS = 50
 MAX_LIST_VALUES = 500
 MAX_DAYS = 36_500
+MAX_ID = 2**63 - 1
 
 
 class Condition(BaseModel):
@@ -25,7 +26,17 @@ class Condition(BaseModel):
     op: Operator
     value: Any = None
     within_days: int | None = Field(
-        None, ge=0, le=MAX_DAYS, description="category/product only", exclude_if=lambda v: v is None
+        None,
+        ge=0,
+        le=MAX_DAYS,
+        description="category, product and engagement only: within the last N days",
+        exclude_if=lambda v: v is None,
+    )
+    campaign_id: int | None = Field(
+        None, ge=1, description="engagement only: a message of this campaign", exclude_if=lambda v: v is None
+    )
+    channel: str | None = Field(
+        None, description="engagement only: a message on this channel", exclude_if=lambda v: v is None
     )
 
 
@@ -99,7 +110,7 @@ def normalise_group(data: Any, path: str, depth: int, counter: list[int]) -> dic
 def normalise_condition(node: Any, path: str) -> dict[str, Any]:
     if not isinstance(node, dict):
         raise _fail(path, "a condition must be an object with field, op and value")
-    unknown = set(node) - {"field", "op", "value", "within_days"}
+    unknown = set(node) - {"field", "op", "value", "within_days", "campaign_id", "channel"}
     if unknown:
         raise _fail(path, f"unknown key(s) {', '.join(sorted(unknown))} in a condition")
     name = node.get("field")
@@ -116,14 +127,31 @@ def normalise_condition(node: Any, path: str) -> dict[str, Any]:
         )
     value = normalise_value(spec, op, node.get("value"), _join(path, "value"))
     result: dict[str, Any] = {"field": spec.name, "op": op, "value": value}
-    within = node.get("within_days")
-    if within is not None:
-        if not spec.supports_within_days:
-            raise _fail(_join(path, "within_days"), f"within_days applies to category and product, not {spec.name}")
-        if isinstance(within, bool) or not isinstance(within, int) or not 0 <= within <= MAX_DAYS:
-            raise _fail(_join(path, "within_days"), f"must be a whole number of days from 0 to {MAX_DAYS}")
-        result["within_days"] = within
+    for qualifier in ("within_days", "campaign_id", "channel"):
+        given = node.get(qualifier)
+        if given is None:
+            continue
+        if qualifier not in spec.qualifiers:
+            takers = [s.name for s in FIELDS.values() if qualifier in s.qualifiers]
+            raise _fail(_join(path, qualifier), f"{qualifier} applies to {', '.join(takers)}, not {spec.name}")
+        result[qualifier] = normalise_qualifier(qualifier, given, _join(path, qualifier))
     return result
+
+
+def normalise_qualifier(qualifier: str, value: Any, path: str) -> Any:
+    if qualifier == "channel":
+        if not isinstance(value, str) or value.strip().lower() not in CHANNELS:
+            raise _fail(path, f"unknown channel {value!r}; use one of {', '.join(CHANNELS)}")
+        return value.strip().lower()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if qualifier == "campaign_id":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+            raise _fail(path, "must be a campaign id (a whole number from 1)")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DAYS:
+        raise _fail(path, f"must be a whole number of days from 0 to {MAX_DAYS}")
+    return value
 
 
 def normalise_value(spec: FieldSpec, op: str, value: Any, path: str) -> Any:
@@ -157,13 +185,18 @@ def scalar(spec: FieldSpec, value: Any, path: str) -> Any:
         text = value.strip()
         if len(text) > 200:
             raise _fail(path, "text values are at most 200 characters")
-        if spec.kind is FieldKind.CHANNEL and text.lower() not in CHANNELS:
-            raise _fail(path, f"unknown channel {text!r}; use one of {', '.join(CHANNELS)}")
-        return text.lower() if spec.kind is FieldKind.CHANNEL else text
+        allowed = spec.fixed_values
+        if allowed and text.lower() not in allowed:
+            what = "channel" if spec.kind is FieldKind.CHANNEL else f"{spec.name} stage"
+            raise _fail(path, f"unknown {what} {text!r}; use one of {', '.join(allowed)}")
+        return text.lower() if allowed else text
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _fail(path, f"{spec.name} takes a number")
     if value < 0:
         raise _fail(path, f"{spec.name} cannot be negative")
+    maximum = spec.maximum
+    if maximum is not None and value > maximum:
+        raise _fail(path, f"{spec.name} is at most {maximum}")
     if kind == "integer":
         if isinstance(value, float) and not value.is_integer():
             raise _fail(path, f"{spec.name} takes a whole number")

@@ -67,9 +67,82 @@ def _within(c: Condition) -> str:
     return f" in the last {c.within_days} day{'s' if c.within_days != 1 else ''}"
 
 
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _days(value: int) -> str:
+    return f"{value} day{'s' if value != 1 else ''}"
+
+
+def _birthday(c: Condition) -> str:
+    if c.op == "exists":
+        return "whose birthday is known" if c.value else "whose birthday is unknown"
+
+    def within(days: int) -> str:
+        return "whose birthday is today" if days == 0 else f"whose birthday is today or within the next {_days(days)}"
+
+    if c.op == "between":
+        low, high = c.value
+        return within(high) if low == 0 else f"whose birthday is {low} to {_days(high)} away"
+    value: int = c.value
+    table = {
+        "eq": lambda: "whose birthday is today" if value == 0 else f"whose birthday is exactly {_days(value)} away",
+        "neq": lambda: "whose birthday is not today" if value == 0 else f"whose birthday is not {_days(value)} away",
+        "lte": lambda: within(value),
+        "lt": lambda: within(value - 1) if value > 0 else "whose birthday is less than 0 days away (no one)",
+        "gt": lambda: f"whose birthday is more than {_days(value)} away",
+        "gte": lambda: f"whose birthday is at least {_days(value)} away" if value else "whose birthday is known",
+    }
+    return table[c.op]()
+
+
+def _percentile(c: Condition) -> str:
+    if c.op == "between":
+        low, high = (_number(v) for v in c.value)
+        return f"whose spend percentile is between {low} and {high}"
+    value = _number(c.value)
+    if c.op in ("gte", "gt") and 0 < c.value < 100:
+        share = _number(100 - c.value) if isinstance(c.value, int) else f"{100 - c.value:g}"
+        bound = "at least" if c.op == "gte" else "above"
+        return f"in the top {share}% of spenders (spend percentile {bound} {value})"
+    return f"whose spend percentile is {COMPARE[c.op]} {value}"
+
+
+ENGAGEMENT_VERBS = {
+    "received": ("received", "never received", "did not receive"),
+    "delivered": ("had delivered", "never had delivered", "did not have delivered"),
+    "engaged": ("opened or read", "never opened or read", "did not open or read"),
+    "clicked": ("clicked", "never clicked", "did not click"),
+    "converted": ("bought after", "never bought after", "did not buy after"),
+}
+CHANNEL_LABELS = {"whatsapp": "WhatsApp", "sms": "SMS", "email": "email", "rcs": "RCS"}
+
+
+def _engagement(c: Condition) -> str:
+    stages: list[str] = [c.value] if isinstance(c.value, str) else list(c.value)
+    positive = c.op in ("eq", "in")
+    windowed = c.within_days is not None
+    which = 0 if positive else (1 if not windowed else 2)
+    verbs = [ENGAGEMENT_VERBS[stage][which] for stage in stages]
+    message = "a message"
+    if c.channel is not None:
+        message = f"a{'n' if c.channel in ('email', 'sms', 'rcs') else ''} {CHANNEL_LABELS[c.channel]} message"
+    if c.campaign_id is not None:
+        message += f" of campaign {c.campaign_id}"
+    sent = f" sent in the last {_days(c.within_days)}" if c.within_days is not None else ""
+    return f"who {_list(verbs)} {message}{sent}"
+
+
 def explain_condition(c: Condition) -> str:
     spec = FIELDS[c.field]
     kind = spec.kind
+    if kind is FieldKind.BIRTHDAY:
+        return _birthday(c)
+    if kind is FieldKind.PERCENTILE:
+        return _percentile(c)
+    if kind is FieldKind.ENGAGEMENT:
+        return _engagement(c)
     if kind is FieldKind.TEXT:
         name = spec.label.lower()
         if c.op == "exists":

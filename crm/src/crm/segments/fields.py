@@ -27,6 +27,10 @@ OPERATORS: tuple[Operator, ...] = (
 )
 MatchMode = Literal["all", "any", "none"]
 CHANNELS = ("whatsapp", "sms", "email", "rcs")
+# Engagement stages, each implying the ones before it: a message that reached `clicked` was also
+# delivered and engaged with (see crm.segments.compiler for the definition of each).
+ENGAGEMENT_STAGES = ("received", "delivered", "engaged", "clicked", "converted")
+Qualifier = Literal["within_days", "campaign_id", "channel"]
 
 
 class FieldKind(StrEnum):
@@ -39,6 +43,9 @@ class FieldKind(StrEnum):
     CATEGORY = "category"  # bought an item in the category (optionally within N days)
     PRODUCT = "product"  # bought an item whose name contains the text
     CHANNEL = "channel"  # has contact details and consent for the channel
+    BIRTHDAY = "birthday"  # whole days until the next birthday (0 = today)
+    PERCENTILE = "percentile"  # share (0-100) of all customers with a smaller value
+    ENGAGEMENT = "engagement"  # has a message that reached a stage (optionally within N days, …)
 
 
 ORDERED: tuple[Operator, ...] = ("eq", "neq", "gt", "gte", "lt", "lte", "between")
@@ -52,6 +59,9 @@ KIND_OPERATORS: dict[FieldKind, tuple[Operator, ...]] = {
     FieldKind.CATEGORY: ("eq", "neq", "in", "not_in"),
     FieldKind.PRODUCT: ("contains", "eq", "neq"),
     FieldKind.CHANNEL: ("eq", "neq", "in", "not_in"),
+    FieldKind.BIRTHDAY: (*ORDERED, "exists"),
+    FieldKind.PERCENTILE: ORDERED,
+    FieldKind.ENGAGEMENT: ("eq", "neq", "in", "not_in"),
 }
 VALUE_TYPE: dict[FieldKind, Literal["string", "number", "integer"]] = {
     FieldKind.TEXT: "string",
@@ -63,8 +73,18 @@ VALUE_TYPE: dict[FieldKind, Literal["string", "number", "integer"]] = {
     FieldKind.CATEGORY: "string",
     FieldKind.PRODUCT: "string",
     FieldKind.CHANNEL: "string",
+    FieldKind.BIRTHDAY: "integer",
+    FieldKind.PERCENTILE: "number",
+    FieldKind.ENGAGEMENT: "string",
 }
-WITHIN_DAYS_KINDS = (FieldKind.CATEGORY, FieldKind.PRODUCT)
+# The optional keys a condition of each kind may carry besides field, op and value.
+KIND_QUALIFIERS: dict[FieldKind, tuple[Qualifier, ...]] = {
+    FieldKind.CATEGORY: ("within_days",),
+    FieldKind.PRODUCT: ("within_days",),
+    FieldKind.ENGAGEMENT: ("within_days", "campaign_id", "channel"),
+}
+# The largest value a kind takes, when it has one (the smallest is always 0).
+KIND_MAXIMUM: dict[FieldKind, int] = {FieldKind.BIRTHDAY: 365, FieldKind.PERCENTILE: 100}
 
 
 @dataclass(frozen=True)
@@ -89,8 +109,25 @@ class FieldSpec:
         return VALUE_TYPE[self.kind]
 
     @property
+    def qualifiers(self) -> tuple[Qualifier, ...]:
+        return KIND_QUALIFIERS.get(self.kind, ())
+
+    @property
     def supports_within_days(self) -> bool:
-        return self.kind in WITHIN_DAYS_KINDS
+        return "within_days" in self.qualifiers
+
+    @property
+    def maximum(self) -> int | None:
+        return KIND_MAXIMUM.get(self.kind)
+
+    @property
+    def fixed_values(self) -> tuple[str, ...]:
+        """The only values a field takes, when they are a fixed set (channels, stages)."""
+        if self.kind is FieldKind.CHANNEL:
+            return CHANNELS
+        if self.kind is FieldKind.ENGAGEMENT:
+            return ENGAGEMENT_STAGES
+        return ()
 
 
 FIELDS: dict[str, FieldSpec] = {
@@ -212,6 +249,34 @@ FIELDS: dict[str, FieldSpec] = {
             "Has the contact detail and consent for the channel",
             "channel",
             "reachable on",
+            lists_values=True,
+        ),
+        FieldSpec(
+            "birthday_in_days",
+            FieldKind.BIRTHDAY,
+            "Birthday in (days)",
+            "Whole days until the next birthday; 0 = today (29 February: 28 February in other years)",
+            "birthday_month_day",
+            "whose birthday is",
+            unit="days",
+        ),
+        FieldSpec(
+            "spend_percentile",
+            FieldKind.PERCENTILE,
+            "Spend percentile",
+            "Share (0-100) of all customers who spent less; top 10% spenders is gte 90",
+            "total_spent_minor",
+            "whose spend is above",
+            unit="%",
+        ),
+        FieldSpec(
+            "engagement",
+            FieldKind.ENGAGEMENT,
+            "Engagement",
+            "Has a message that reached the stage: received, delivered, engaged (opened or read), clicked "
+            "or converted (optionally within_days, campaign_id, channel)",
+            "communications",
+            "who have",
             lists_values=True,
         ),
     )

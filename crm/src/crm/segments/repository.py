@@ -12,20 +12,51 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from crm.models import Campaign, Customer, CustomerStats, OrderItem, Product, Segment, Sequence
 from crm.models.customer import decode_tags
 from crm.models.product import PRODUCT_BITS
-from crm.segments.compiler import Clock, ProductLookup, ProductMatch, ProductMatches, compile_filter, like_pattern
+from crm.segments.compiler import (
+    Clock,
+    ProductLookup,
+    ProductMatch,
+    ProductMatches,
+    SpendRanks,
+    compile_filter,
+    has_percentile,
+    like_pattern,
+    spend_rank_positions,
+)
 from crm.segments.dsl import FilterGroup
 
 
-def count_statement(audience: FilterGroup, clock: Clock, products: ProductMatches | None = None) -> Any:
+def count_statement(
+    audience: FilterGroup, clock: Clock, products: ProductMatches | None = None, spend: SpendRanks | None = None
+) -> Any:
     """SELECT count(*) of the customers the filter matches: customer_stats holds every column a
     filter reads, so the count reads that one table (often one of its covering indexes alone)."""
-    return select(func.count()).select_from(CustomerStats).where(compile_filter(audience, clock, products=products))
+    where = compile_filter(audience, clock, products=products, spend=spend)
+    return select(func.count()).select_from(CustomerStats).where(where)
 
 
 async def count_audience(
-    session: AsyncSession, audience: FilterGroup, clock: Clock, products: ProductMatches | None = None
+    session: AsyncSession,
+    audience: FilterGroup,
+    clock: Clock,
+    products: ProductMatches | None = None,
+    spend: SpendRanks | None = None,
 ) -> int:
-    return int(await session.scalar(count_statement(audience, clock, products)) or 0)
+    return int(await session.scalar(count_statement(audience, clock, products, spend)) or 0)
+
+
+async def rank_spends(session: AsyncSession, audience: FilterGroup) -> SpendRanks | None:
+    """What the filter's spend_percentile conditions compare with: the number of customers and
+    the spends at the positions they need, each one read from the total_spent_minor index
+    (ORDER BY … LIMIT 1 OFFSET position). None when the filter has no such condition."""
+    if not has_percentile(audience):
+        return None
+    customers = int(await session.scalar(select(func.count()).select_from(CustomerStats)) or 0)
+    at: dict[int, int] = {}
+    for position in sorted(spend_rank_positions(audience, customers)):
+        spent = CustomerStats.total_spent_minor
+        at[position] = int(await session.scalar(select(spent).order_by(spent).limit(1).offset(position)) or 0)
+    return SpendRanks(customers, at)
 
 
 async def match_products(session: AsyncSession, lookups: Iterable[ProductLookup]) -> dict[ProductLookup, ProductMatch]:

@@ -50,7 +50,11 @@ class FieldRead(BaseModel):
     type: Literal["string", "number", "integer"]
     operators: list[str]
     unit: str
-    within_days: bool
+    within_days: bool = Field(description="takes the within_days qualifier (also listed in qualifiers)")
+    qualifiers: list[Literal["within_days", "campaign_id", "channel"]] = Field(
+        default_factory=list, description="the optional keys a condition on this field may carry besides op and value"
+    )
+    maximum: int | None = Field(None, description="the largest value the field takes, when it has one (min 0)")
     values: list[FieldValue] | None = None
 
 

@@ -13,10 +13,10 @@ from crm.customers.service import customer_read
 from crm.errors import Conflict, NotFound
 from crm.models import Customer, CustomerStats, Segment
 from crm.segments import repository as repo
-from crm.segments.compiler import Clock, compile_filter, product_lookups
+from crm.segments.compiler import Clock, ProductMatches, SpendRanks, compile_filter, product_lookups
 from crm.segments.dsl import MAX_CONDITIONS, MAX_DEPTH, SegmentFilter
 from crm.segments.explain import explain
-from crm.segments.fields import CHANNELS, FIELDS, FieldKind
+from crm.segments.fields import FIELDS, FieldKind
 from crm.segments.schemas import (
     AudiencePreview,
     FieldRead,
@@ -44,6 +44,12 @@ EXPORT_COLUMNS = (
 )
 
 
+async def resolve(session: AsyncSession, audience: SegmentFilter) -> tuple[ProductMatches, SpendRanks | None]:
+    """What a filter looks up before it is compiled: the products its product conditions match
+    and the spend order statistics its spend_percentile conditions compare with."""
+    return await repo.match_products(session, product_lookups(audience)), await repo.rank_spends(session, audience)
+
+
 class SegmentService:
     def __init__(self, session: AsyncSession, clock: Clock | None = None) -> None:
         self.session = session
@@ -51,11 +57,11 @@ class SegmentService:
 
     async def preview(self, audience: SegmentFilter, sample_size: int = 10) -> AudiencePreview:
         clock = self.clock or Clock()
-        products = await repo.match_products(self.session, product_lookups(audience))
-        count = await repo.count_audience(self.session, audience, clock, products)
+        products, spend = await resolve(self.session, audience)
+        count = await repo.count_audience(self.session, audience, clock, products, spend)
         sample: list[tuple[Customer, CustomerStats]] = []
         if sample_size and count:  # an empty audience has nothing to sample: skip the walk
-            where = compile_filter(audience, clock, products=products)
+            where = compile_filter(audience, clock, products=products, spend=spend)
             sample = await repo.sample_audience(self.session, where, sample_size)
         return AudiencePreview(
             count=count,
@@ -65,8 +71,8 @@ class SegmentService:
         )
 
     async def count(self, audience: SegmentFilter) -> int:
-        products = await repo.match_products(self.session, product_lookups(audience))
-        return await repo.count_audience(self.session, audience, self.clock or Clock(), products)
+        products, spend = await resolve(self.session, audience)
+        return await repo.count_audience(self.session, audience, self.clock or Clock(), products, spend)
 
     async def fields(self, with_values: bool = True) -> FieldsRead:
         values: dict[str, list[tuple[str, int]]] = {}
@@ -82,8 +88,8 @@ class SegmentService:
                     values[spec.name] = await repo.product_values(self.session, limit=50)
                 elif spec.kind is FieldKind.TAGS:
                     values[spec.name] = await repo.tag_values(self.session)
-                elif spec.kind is FieldKind.CHANNEL:
-                    values[spec.name] = [(c, 0) for c in CHANNELS]
+                elif spec.fixed_values:
+                    values[spec.name] = [(v, 0) for v in spec.fixed_values]
         return FieldsRead(
             fields=[
                 FieldRead(
@@ -95,6 +101,8 @@ class SegmentService:
                     operators=list(spec.operators),
                     unit=spec.unit,
                     within_days=spec.supports_within_days,
+                    qualifiers=list(spec.qualifiers),
+                    maximum=spec.maximum,
                     values=[FieldValue(value=v, count=n) for v, n in values[spec.name]]
                     if spec.name in values
                     else None,
@@ -152,8 +160,8 @@ async def export_members(
 ) -> AsyncIterator[str]:
     """CSV (spreadsheet-safe) or a JSON array, streamed page by page."""
     async with maker() as session:
-        products = await repo.match_products(session, product_lookups(audience))
-    where = compile_filter(audience, Clock(), products=products)
+        products, spend = await resolve(session, audience)
+    where = compile_filter(audience, Clock(), products=products, spend=spend)
     if fmt == "csv":
         yield ",".join(EXPORT_COLUMNS) + "\r\n"
     else:
