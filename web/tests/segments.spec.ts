@@ -130,6 +130,51 @@ test("value inputs follow the operator: lists, within days, and exists", async (
   await expect(page.getByTestId("audience-count")).toHaveText(String(count));
 });
 
+test("the builder offers engagement, birthday and spend percentile with their qualifiers", async ({ page }) => {
+  await page.goto("/segments/new");
+  const explanation = page.getByTestId("audience-explanation");
+  await page.getByRole("button", { name: "+ Condition" }).click();
+  const node = page.locator('[data-path="conditions[0]"]');
+  await node.getByLabel("Field").selectOption({ label: "Engagement" });
+  await node.getByLabel("Operator").selectOption({ label: "is not" });
+  await node.getByLabel("Value", { exact: true }).selectOption("received");
+  await node.getByLabel("Message channel", { exact: true }).selectOption("whatsapp");
+  await node.getByLabel("Campaign id", { exact: true }).fill("1");
+  await node.getByLabel("Within days", { exact: true }).fill("7");
+  await expect(explanation).toContainText("did not receive a WhatsApp message of campaign 1 sent in the last 7 days");
+
+  await page.getByRole("button", { name: "+ Condition" }).last().click();
+  const second = page.locator('[data-path="conditions[1]"]');
+  await second.getByLabel("Field").selectOption({ label: "Birthday in (days)" });
+  await second.getByLabel("Operator").selectOption({ label: "at most" });
+  await second.getByLabel("Value", { exact: true }).fill("30");
+  await expect(second.getByLabel("Within days", { exact: true })).toHaveCount(0);
+
+  await page.getByRole("button", { name: "+ Condition" }).last().click();
+  const third = page.locator('[data-path="conditions[2]"]');
+  await third.getByLabel("Field").selectOption({ label: "Spend percentile" });
+  await third.getByLabel("Operator").selectOption({ label: "at least" });
+  await third.getByLabel("Value", { exact: true }).fill("101");
+  await expect(page.getByRole("alert")).toContainText("conditions[2].value: spend_percentile is at most 100");
+  await third.getByLabel("Value", { exact: true }).fill("90");
+  await expect(page.getByRole("alert")).toHaveCount(0);
+
+  const filter = {
+    match: "all",
+    conditions: [
+      { field: "engagement", op: "neq", value: "received", within_days: 7, campaign_id: 1, channel: "whatsapp" },
+      { field: "birthday_in_days", op: "lte", value: 30 },
+      { field: "spend_percentile", op: "gte", value: 90 },
+    ],
+  };
+  const expected = await page.request.post("/api/segments/preview", { headers: csrfHeaders(), data: { filter, sample_size: 0 } });
+  expect(expected.ok()).toBeTruthy();
+  const { count, explanation: english } = (await expected.json()) as { count: number; explanation: string };
+  await expect(explanation).toHaveText(english);
+  await expect(page.getByTestId("audience-count")).toHaveText(String(count));
+  await page.screenshot({ path: screenshotPath("segment-builder-new-fields"), fullPage: true });
+});
+
 test("a segment can be deleted from its page", async ({ page }) => {
   const name = `Throwaway ${uniqueToken()}`;
   const created = await page.request.post("/api/segments", {

@@ -1124,9 +1124,19 @@ export interface components {
             value?: unknown;
             /**
              * Within Days
-             * @description category/product only
+             * @description category, product and engagement only: within the last N days
              */
             within_days?: number | null;
+            /**
+             * Campaign Id
+             * @description engagement only: a message of this campaign
+             */
+            campaign_id?: number | null;
+            /**
+             * Channel
+             * @description engagement only: a message on this channel
+             */
+            channel?: string | null;
         };
         /** ConsentRead */
         ConsentRead: {
@@ -1341,8 +1351,21 @@ export interface components {
             operators: string[];
             /** Unit */
             unit: string;
-            /** Within Days */
+            /**
+             * Within Days
+             * @description takes the within_days qualifier (also listed in qualifiers)
+             */
             within_days: boolean;
+            /**
+             * Qualifiers
+             * @description the optional keys a condition on this field may carry besides op and value
+             */
+            qualifiers?: ("within_days" | "campaign_id" | "channel")[];
+            /**
+             * Maximum
+             * @description the largest value the field takes, when it has one (min 0)
+             */
+            maximum?: number | null;
             /** Values */
             values?: components["schemas"]["FieldValue"][] | null;
         };

@@ -14,6 +14,8 @@ export interface DraftCondition {
   op: Operator;
   value: DraftValue;
   withinDays: string;
+  campaignId: string;
+  channel: string;
 }
 
 export interface DraftGroup {
@@ -44,6 +46,8 @@ export function newCondition(field: SegmentField): DraftCondition {
     op,
     value: valueFor(field, op),
     withinDays: "",
+    campaignId: "",
+    channel: "",
   };
 }
 
@@ -62,6 +66,14 @@ export function valueFor(field: SegmentField, op: Operator, previous?: DraftValu
     default:
       return seed;
   }
+}
+
+export type Qualifier = NonNullable<SegmentField["qualifiers"]>[number];
+
+/** The optional keys a condition on the field takes (within_days, campaign_id, channel). */
+export function qualifiersOf(field: SegmentField | undefined): Qualifier[] {
+  if (!field) return [];
+  return field.qualifiers ?? (field.within_days ? ["within_days"] : []);
 }
 
 export function countConditions(group: DraftGroup): number {
@@ -88,7 +100,10 @@ function conditionToFilter(node: DraftCondition, field: SegmentField | undefined
           ? value.map((item) => convert(field, item))
           : convert(field, value),
   };
-  if (field?.within_days && node.withinDays.trim() !== "") out.within_days = Number(node.withinDays);
+  const qualifiers = qualifiersOf(field);
+  if (qualifiers.includes("within_days") && node.withinDays.trim() !== "") out.within_days = Number(node.withinDays);
+  if (qualifiers.includes("campaign_id") && node.campaignId.trim() !== "") out.campaign_id = Number(node.campaignId);
+  if (qualifiers.includes("channel") && node.channel !== "") out.channel = node.channel;
   return out;
 }
 

@@ -45,6 +45,8 @@ export function describeCondition(condition: FilterCondition, field: SegmentFiel
   } else {
     text = `${label} ${OPERATOR_LABELS[op]} ${money}${show(value)}${unit}`;
   }
+  if (condition.campaign_id != null) text += ` of campaign ${condition.campaign_id}`;
+  if (condition.channel != null) text += ` on ${condition.channel}`;
   if (condition.within_days != null) text += ` within the last ${condition.within_days} days`;
   return text;
 }

@@ -1,8 +1,10 @@
 import type { Operator, SegmentField } from "../../../api/client";
-import { type DraftCondition, newCondition, valueFor } from "../draft";
+import { type DraftCondition, newCondition, qualifiersOf, valueFor } from "../draft";
 import { fieldOperators, OPERATOR_LABELS } from "../operators";
 import { isConditionError, type NodeError } from "./errorPath";
 import { ValueInput } from "./ValueInput";
+
+const CHANNELS = ["whatsapp", "sms", "email", "rcs"] as const;
 
 interface Props {
   node: DraftCondition;
@@ -16,6 +18,7 @@ interface Props {
 export function ConditionEditor({ node, path, fields, error, onChange, onRemove }: Props) {
   const field = fields.find((candidate) => candidate.name === node.field);
   const invalid = isConditionError(error, path);
+  const qualifiers = qualifiersOf(field);
 
   const changeField = (name: string) => {
     const next = fields.find((candidate) => candidate.name === name);
@@ -60,7 +63,40 @@ export function ConditionEditor({ node, path, fields, error, onChange, onRemove 
               value={node.value}
               onChange={(value) => onChange({ ...node, value })}
             />
-            {field.within_days ? (
+            {qualifiers.includes("campaign_id") ? (
+              <label className="within">
+                campaign
+                <input
+                  className="input input--days"
+                  type="number"
+                  min={1}
+                  step={1}
+                  aria-label="Campaign id"
+                  placeholder="any"
+                  value={node.campaignId}
+                  onChange={(event) => onChange({ ...node, campaignId: event.target.value })}
+                />
+              </label>
+            ) : null}
+            {qualifiers.includes("channel") ? (
+              <label className="within">
+                on
+                <select
+                  className="input"
+                  aria-label="Message channel"
+                  value={node.channel}
+                  onChange={(event) => onChange({ ...node, channel: event.target.value })}
+                >
+                  <option value="">any channel</option>
+                  {CHANNELS.map((channel) => (
+                    <option key={channel} value={channel}>
+                      {channel}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            ) : null}
+            {qualifiers.includes("within_days") ? (
               <label className="within">
                 within the last
                 <input

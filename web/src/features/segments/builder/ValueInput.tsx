@@ -13,9 +13,12 @@ interface ScalarProps {
   className: string;
   type: "text" | "number";
   min: number | undefined;
+  max: number | undefined;
   step: number | "any" | undefined;
   list: string | undefined;
 }
+
+const FIXED_VALUE_KINDS = new Set(["engagement"]);
 
 /** The value editor for one condition; its shape follows the operator. */
 export function ValueInput({ field, op, value, onChange }: Props) {
@@ -36,6 +39,7 @@ export function ValueInput({ field, op, value, onChange }: Props) {
     className: "input input--value",
     type: numeric ? "number" : "text",
     min: numeric ? 0 : undefined,
+    max: numeric ? (field.maximum ?? undefined) : undefined,
     step: numeric ? (field.type === "integer" ? 1 : "any") : undefined,
     list: datalist ? listId : undefined,
   };
@@ -50,6 +54,24 @@ export function ValueInput({ field, op, value, onChange }: Props) {
       >
         <option value="true">true (is set)</option>
         <option value="false">false (is not set)</option>
+      </select>
+    );
+  }
+
+  // A field whose values are a fixed set (engagement stages) is picked from them.
+  if (FIXED_VALUE_KINDS.has(field.kind) && suggestions.length > 0 && (op === "eq" || op === "neq")) {
+    return (
+      <select
+        className="input"
+        aria-label="Value"
+        value={typeof value === "string" ? value : ""}
+        onChange={(event) => onChange(event.target.value)}
+      >
+        {suggestions.map((item) => (
+          <option key={item.value} value={item.value}>
+            {item.value}
+          </option>
+        ))}
       </select>
     );
   }

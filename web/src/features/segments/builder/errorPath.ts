@@ -5,7 +5,7 @@ export interface NodeError {
 }
 
 const PATHED =
-  /^((?:conditions\[\d+\]\.?)*(?:match|conditions|field|op|value(?:\[\d+\])?|within_days)?|filter): (.+)$/s;
+  /^((?:conditions\[\d+\]\.?)*(?:match|conditions|field|op|value(?:\[\d+\])?|within_days|campaign_id|channel)?|filter): (.+)$/s;
 
 export function parseNodeError(message: string): NodeError | null {
   const found = PATHED.exec(message);
