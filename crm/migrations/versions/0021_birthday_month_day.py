@@ -9,7 +9,7 @@ equal to customers.birthday), so no write path sets it: VIRTUAL on SQLite (ALTER
 add those; the index stores the value), STORED on Postgres.
 
 Revision ID: 0021
-Revises: 0020
+Revises: 0030
 Create Date: 2026-12-05 13:30:00
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 from crm.models.customer_stats import month_day
 
 revision: str = "0021"
-down_revision: str | None = "0020"
+down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
