@@ -213,13 +213,7 @@ SEQUENCES = [
         [("whatsapp", 0, "always"), ("email", 4, "if_not_converted")],
         [
             {"field": "last_order_days_ago", "op": "gt", "value": 90},
-            {
-                "match": "any",
-                "conditions": [
-                    {"field": "tags", "op": "contains", "value": "vip"},
-                    {"field": "total_spent", "op": "gte", "value": 10000},
-                ],
-            },
+            {"field": "tags", "op": "contains", "value": "vip"},
         ],
     ),
     (

@@ -160,17 +160,20 @@ def test_criteria(goal: str, node: dict[str, Any]) -> None:
     has(goal, node)
 
 
-def test_vip_definition_is_tag_or_spend() -> None:
-    vip = {
-        "match": "any",
-        "conditions": [
-            {"field": "tags", "op": "contains", "value": "vip"},
-            {"field": "total_spent", "op": "gte", "value": 10000},
-        ],
-    }
-    for goal in ("VIPs", "our top customers", "big spenders"):
-        assert conditions(goal) == [vip]
+def test_vip_means_the_vip_tag_only() -> None:
+    for goal in ("VIPs", "our VIP customers", "vip"):
+        assert conditions(goal) == [{"field": "tags", "op": "contains", "value": "vip"}]
     assert conditions("loyal customers") == [{"field": "order_count", "op": "gte", "value": 5}]
+
+
+def test_top_spenders_is_a_spend_rule_whose_threshold_is_stated() -> None:
+    for goal in ("our top customers", "big spenders", "top spenders in Pune"):
+        understanding = read(goal)
+        assert {"field": "total_spent", "op": "gte", "value": 10000} in understanding.filter["conditions"]
+        assert not any(node.get("field") == "tags" for node in understanding.filter["conditions"]), (
+            "a spend rule, not the vip tag"
+        )
+        assert any("₹10,000" in note for note in understanding.understood), understanding.understood
 
 
 # ------------------------------------------------------------------ grounding
@@ -247,15 +250,7 @@ def test_both_means_each() -> None:
             "non-VIP customers",
             {
                 "match": "none",
-                "conditions": [
-                    {
-                        "match": "any",
-                        "conditions": [
-                            {"field": "tags", "op": "contains", "value": "vip"},
-                            {"field": "total_spent", "op": "gte", "value": 10000},
-                        ],
-                    }
-                ],
+                "conditions": [{"field": "tags", "op": "contains", "value": "vip"}],
             },
         ),
         (

@@ -169,24 +169,41 @@ def ground_entities(parse: Parse, known: frozenset[str]) -> None:
         parse.text = lexicon.pattern.sub(exact, parse.text)
     _fuzzy(parse, known)
     parse.text = re.sub(r"\bboth\s+(⟦e\d+⟧)\s+(?:and|&)\s+(⟦e\d+⟧)", r"\1 ¦ \2", parse.text)
-    joiner = re.compile(
-        r"⟦e(\d+)⟧((?:\s*(?:,|/|&|\+|\band/or\b|\bor\b|\band\b|\bplus\b|\bas well as\b|\bnor\b))+)\s*⟦e(\d+)⟧"
-    )
-    while True:
-        merged = False
-        for match in joiner.finditer(parse.text):
-            first, second = parse.entities[int(match.group(1))], parse.entities[int(match.group(3))]
-            if first.kind != second.kind or ("nor" in match.group(2)):
-                continue
-            values = tuple(dict.fromkeys(first.values + second.values))
-            parse.entities[int(match.group(1))] = Entity(
-                Sense(first.kind, values), f"{first.surface}{match.group(2)} {second.surface}", first.fuzzy
-            )
-            parse.text = parse.text[: match.start()] + f"⟦e{match.group(1)}⟧" + parse.text[match.end() :]
-            merged = True
-            break
-        if not merged:
-            return
+    _join_lists(parse)
+
+
+SEPARATOR = (
+    r"(?:\s*(?:,|/|&|\+|\band/or\b|\bor\b|\band\b|\bplus\b|\bas well as\b|\bnor\b)(?:\s+(?:a|an|the|some|any)\b)?)+"
+)
+CHAIN = re.compile(r"⟦e\d+⟧(?:" + SEPARATOR + r"\s*⟦e\d+⟧)+")
+PLACE_KINDS = frozenset({"city", "state"})
+
+
+def _join_lists(parse: Parse) -> None:
+    """Values of one kind written as a list. A person lives in one place, so a list of places is
+    any of them, however it is joined. For what people bought or are tagged with, "or" (and a
+    bare comma list) is any of them, "and" is each of them ("bought kajal and eyeliner") — unless
+    the list is negated ("never bought kajal and eyeliner": neither)."""
+
+    def join(match: re.Match[str]) -> str:
+        ids = [int(i) for i in re.findall(r"⟦e(\d+)⟧", match.group(0))]
+        separators = re.split(r"⟦e\d+⟧", match.group(0))[1:-1]
+        entities = [parse.entities[i] for i in ids]
+        if len({e.kind for e in entities}) != 1 or any("nor" in sep for sep in separators):
+            return match.group(0)
+        kind = entities[0].kind
+        words = set(re.findall(r"[a-z/&+]+", " ".join(separators)))
+        conjunction_and = bool(words & {"and", "&", "+", "plus", "as", "well"}) and not words & {"or", "/", "and/or"}
+        if conjunction_and and kind not in PLACE_KINDS and not negated_before(parse.text, match.start()):
+            return " ¦ ".join(f"⟦e{i}⟧" for i in ids)
+        first = entities[0]
+        values = tuple(dict.fromkeys(v for e in entities for v in e.values))
+        surface = " ".join(e.surface for e in entities)
+        parse.entities[ids[0]] = Entity(Sense(kind, values), surface, any(e.fuzzy for e in entities))
+        del first
+        return f"⟦e{ids[0]}⟧"
+
+    parse.text = CHAIN.sub(join, parse.text)
 
 
 WORD = re.compile(r"⟦[^⟧]*⟧|[a-z][a-z']*|\S")

@@ -16,7 +16,7 @@ from crm.agent.planner.spelling import ENGLISH
 from crm.agent.planner.text import normalise
 from crm.agent.planner.types import Vocabulary
 from crm.agent.planner.words import FILLER
-from crm.catalog import CATEGORY_SYNONYMS
+from crm.catalog import CATEGORY_SYNONYMS, infer_category
 
 EntityKind = str  # "category" | "product" | "city" | "state" | "tag"
 
@@ -36,6 +36,24 @@ CITY_ALIASES: dict[str, tuple[str, ...]] = {
     "delhi ncr": ("Delhi", "Gurugram", "Noida", "Ghaziabad", "Faridabad", "Greater Noida"),
     "ncr": ("Delhi", "Gurugram", "Noida", "Ghaziabad", "Faridabad", "Greater Noida"),
     "hyd": ("Hyderabad",),
+    "hyderbad": ("Hyderabad",),
+    "mum": ("Mumbai",),
+    "mumbai city": ("Mumbai",),
+    "del": ("Delhi",),
+    "dli": ("Delhi",),
+    "kol": ("Kolkata",),
+    "ccu": ("Kolkata",),
+    "chn": ("Chennai",),
+    "che": ("Chennai",),
+    "pnq": ("Pune",),
+    "ahd": ("Ahmedabad",),
+    "amd": ("Ahmedabad",),
+    "jpr": ("Jaipur",),
+    "lko": ("Lucknow",),
+    "chd": ("Chandigarh",),
+    "bbsr": ("Bhubaneswar",),
+    "ghy": ("Guwahati",),
+    "bengalore": ("Bengaluru",),
     "cochin": ("Kochi",),
     "trivandrum": ("Thiruvananthapuram",),
     "baroda": ("Vadodara",),
@@ -396,6 +414,31 @@ def brand_words(products: tuple[str, ...]) -> dict[str, str]:
     }
 
 
+def product_types(vocabulary: Vocabulary) -> dict[str, str]:
+    """Words for a kind of product narrower than its category ("serum", "sunscreen", "BB cream"
+    within Skincare / Foundation): a catalogue synonym that some, but not all, of that category's
+    products are named with. Such a word names those products, not the whole category, so
+    "serum and sunscreen buyers" is two different products. → phrase: the words as the product
+    names spell them."""
+    by_category: dict[str, list[str]] = {}
+    for product in vocabulary.products:
+        category = infer_category(product)
+        if category is not None:
+            by_category.setdefault(category, []).append(product)
+    found: dict[str, str] = {}
+    for category, synonyms in CATEGORY_SYNONYMS.items():
+        names = by_category.get(category, [])
+        own = {category.lower(), *(_plurals(category.lower()))}
+        for synonym in synonyms:
+            if synonym in own or synonym in RISKY_SYNONYMS or len(synonym) < 4:
+                continue
+            pattern = re.compile(rf"(?<![\w]){re.escape(synonym)}(?![\w])", re.IGNORECASE)
+            matching = [(name, m) for name in names if (m := pattern.search(name))]
+            if matching and len(matching) < len(names):
+                found[synonym] = matching[0][1].group(0)
+    return found
+
+
 @lru_cache(maxsize=64)
 def build_lexicon(vocabulary: Vocabulary) -> Lexicon:
     phrases: dict[str, Sense] = {}
@@ -446,6 +489,9 @@ def build_lexicon(vocabulary: Vocabulary) -> Lexicon:
                 continue
             for form in _plurals(synonym):
                 add(form, Sense("category", (stored,)), override=False)
+    for phrase, piece in product_types(vocabulary).items():
+        for form in _plurals(phrase):
+            add(form, Sense("product", (piece,)))
     for group, names in CATEGORY_GROUPS.items():
         present = tuple(categories[n.lower()] for n in names if n.lower() in categories)
         if present:

@@ -10,9 +10,10 @@ Semantics (documented once, here):
 - "bought lipstick in the last 30 days" puts the window on the purchase (`within_days`);
   "haven't bought lipstick in 60 days" means bought it before but not in the window.
 - Spend: over/more than/above → gt, at least/N+/N or more → gte, under/less than → lt, up to/at
-  most → lte, between → between; rupees. "VIP / top / best / high-value customers, big spenders"
-  = tagged vip OR total_spent ≥ ₹10,000. "loyal / frequent / regular customers" = ≥ 5 orders.
-  "repeat / returning" = ≥ 2 orders; "one-time / first-time buyers" = exactly 1; "never ordered" = 0.
+  most → lte, between → between; rupees. "VIP" = the `vip` tag, nothing else; "top / best /
+  high-value customers, big spenders" = total_spent ≥ ₹10,000, a threshold the reply states.
+  "loyal / frequent / regular customers" = ≥ 5 orders. "repeat / returning" = ≥ 2 orders;
+  "one-time / first-time buyers" = exactly 1; "never ordered" = 0.
 - New customers (bare) = signed up in the last 30 days.
 - Age: under N → lt, over N → gt, N+ / N and above → gte, "aged A to B" / "in their 20s" → between
   (inclusive); Gen Z 18–27, millennials 28–43, Gen X 44–59, boomers 60+.
@@ -93,13 +94,6 @@ def cond(name: str, op: str, value: object) -> Node:
 
 def one(name: str, op: str, value: object, default: str | None = None) -> Outcome:
     return Outcome([cond(name, op, value)], default=default)
-
-
-def vip_definition(parse: Parse) -> Node:
-    spend = cond("total_spent", "gte", VIP_SPEND)
-    if any(t.lower() == "vip" for t in parse.vocabulary.tags):
-        return {"match": "any", "conditions": [cond("tags", "contains", "vip"), spend]}
-    return spend
 
 
 # ------------------------------------------------------------------ before values are grounded
@@ -494,21 +488,28 @@ def tagged(m: re.Match[str], parse: Parse) -> Outcome | None:
     return None
 
 
+@rule("vip", r"\b(?:vips?|v\.i\.p\.?s?|vip (?:customers|members|shoppers|buyers|clients))\b", negatable=True)
+def vip(m: re.Match[str], parse: Parse) -> Outcome | None:
+    """ "VIP" means the `vip` tag, nothing else."""
+    tags = {t.lower(): t for t in parse.vocabulary.tags}
+    if "vip" not in tags:
+        parse.unsupported.append(m.group(0).strip())
+        return Outcome()
+    return Outcome([cond("tags", "contains", tags["vip"])], note="VIP: tagged vip")
+
+
 @rule(
-    "vip",
-    r"\b(?:vips?|v\.i\.p\.?s?|top (?:customers|buyers|spenders|clients|shoppers)|best customers|"
-    r"high value(?: customers| buyers| shoppers)?|big spenders|high spenders|top spenders|most valuable customers|"
-    r"premium customers|whales)\b",
+    "big_spenders",
+    r"\b(?:top|big|high|biggest|highest|heavy|best|premium|high value|most valuable|valuable)\s+"
+    r"(?:spenders?|customers|buyers|clients|shoppers)\b|\bwhales\b",
     negatable=True,
 )
-def vip(m: re.Match[str], parse: Parse) -> Outcome:
-    node = vip_definition(parse)
-    note = (
-        f"VIP: tagged vip or spent at least ₹{VIP_SPEND:,}"
-        if "match" in node
-        else f"VIP: spent at least ₹{VIP_SPEND:,}"
+def big_spenders(m: re.Match[str], parse: Parse) -> Outcome:
+    """ "top / big spenders" is a spend rule, and the reply states its threshold."""
+    return Outcome(
+        [cond("total_spent", "gte", VIP_SPEND)],
+        note=f"{m.group(0).strip()}: spent at least ₹{VIP_SPEND:,} in total",
     )
-    return Outcome([node], note=note)
 
 
 @rule(
@@ -530,6 +531,18 @@ def lapsed_window(m: re.Match[str], parse: Parse) -> Outcome | None:
     if not m.group("n") and "last" not in m.group(0) and "past" not in m.group(0):
         return None
     return one("last_order_days_ago", "gte" if "at least" in m.group(0) else "gt", days(m))
+
+
+@rule(
+    "nothing_in_window",
+    r"\b(?:nothing|no (?:orders?|purchases?|buys?|shopping|activity)|not (?:a )?(?:single )?(?:thing|order|purchase)"
+    r"|zero orders|0 orders)\s+(?:since|in|for|within|during|over)\s+(?:the\s+)?(?:(?:last|past|previous)\s+)?" + DUR,
+)
+def nothing_in_window(m: re.Match[str], parse: Parse) -> Outcome | None:
+    """ "at least 3 orders but nothing in the last 60 days": no order in the window."""
+    if not m.group("n") and not re.search(r"\b(?:last|past|previous)\b", m.group(0)):
+        return None
+    return one("last_order_days_ago", "gt", days(m))
 
 
 WENT_QUIET = (
@@ -814,7 +827,7 @@ def _money(field_name: str, m: re.Match[str]) -> Outcome:
     + RANGE_AHEAD
     + ")"
     + MONEY_LO
-    + r"\s+(?:and|to|-)\s+"
+    + r"(?:\s*-\s*|\s+(?:and|to)\s+)"
     + MONEY_HI
     + "|(?:"
     + CMP
@@ -836,7 +849,7 @@ def aov(m: re.Match[str], parse: Parse) -> Outcome:
     + RANGE_AHEAD
     + ")"
     + MONEY_LO
-    + r"\s+(?:and|to|-)\s+"
+    + r"(?:\s*-\s*|\s+(?:and|to)\s+)"
     + MONEY_HI
     + "|(?:"
     + CMP
@@ -869,6 +882,26 @@ def rupees(m: re.Match[str], parse: Parse) -> Outcome:
 
 
 COUNT_NOUN = r"(?:separate\s+|different\s+|total\s+)?(?:orders?|purchases?|times|time|transactions|checkouts)"
+
+
+@rule(
+    "order_count_range",
+    r"\b(?:between\s+|from\s+)?(?P<a>\d+)\s*(?:-|to|and)\s*(?P<b>\d+)\s*" + COUNT_NOUN + r"\b",
+)
+def order_count_range(m: re.Match[str], parse: Parse) -> Outcome:
+    """ "3 to 5 orders", "2-4 purchases", "between 3 and 6 orders": both ends included."""
+    low, high = sorted((int(m.group("a")), int(m.group("b"))))
+    return one("order_count", "between", [low, high])
+
+
+@rule(
+    "spend_amount_first",
+    r"(?:\b" + CMP + r"\s*)(?:rs\s*)?(?P<amt>\d{3,}(?:\.\d+)?)(?:\s*rs\b)?" + POST + r"?\s+(?:\w+\s+)?"
+    r"(?:spend|spent|spending|spends|spenders|purchases|shopping|worth|lifetime)\b",
+)
+def spend_amount_first(m: re.Match[str], parse: Parse) -> Outcome:
+    """ "more than 3000 spend" (as "3k se zyada spend" reads once normalised)."""
+    return _money("total_spent", m)
 
 
 @rule(
@@ -1056,7 +1089,9 @@ def leftover_timing(m: re.Match[str], parse: Parse) -> Outcome:
 CRITERIA: tuple[Rule, ...] = (
     tagged,
     vip,
+    big_spenders,
     loyal,
+    nothing_in_window,
     lapsed_window,
     lapsed_ago,
     lapsed_for,
@@ -1078,9 +1113,11 @@ CRITERIA: tuple[Rule, ...] = (
     recent_word,
     active_word,
     aov,
+    spend_amount_first,
     spend,
     spend_before,
     order_count_field,
+    order_count_range,
     order_count,
     repeat,
     one_time,

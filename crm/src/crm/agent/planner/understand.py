@@ -255,6 +255,8 @@ def _is_content(word: str) -> bool:
         return False
     if not re.search(r"[a-z0-9]", word):
         return False
+    if re.fullmatch(r"\d+(?:st|nd|rd|th)", word):
+        return False  # an ordinal on its own ("a 2nd nudge") says nothing about who
     return not (word.endswith("'s") and word[:-2] in FILLER)
 
 

@@ -44,7 +44,8 @@ FILLER = _words(
     today too total treat tried try trying unhe unko up update updates upsell upto us use used user users using
     valued ve very via voucher wanna want was we website welcome welcoming were what whatever when where which
     who whole whom whose why will win wish wishes wishing with within would write yeah yep yes yet you your yours
-    fine proceed sure
+    fine proceed sure series sequence sequences journey drip flow account accounts matte liquid glossy shimmer
+    waterproof crayon satin creamy sheer also kindly asap bhi
     """
 )
 """Words that say nothing about who is in the audience."""
