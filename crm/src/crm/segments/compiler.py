@@ -617,11 +617,15 @@ def _stage_reached(stage: str) -> Expr:
 
 
 def _engagement(_: str, condition: Condition, context: Context) -> Expr:
-    """EXISTS a message to this customer, sent (dispatched) by the CRM, that reached the stage —
-    within the last N days of its sending, of a campaign, on a channel. The probe is the
-    (customer_id, dispatched_at) index of communications."""
+    """A message to this customer, sent (dispatched) by the CRM, that reached the stage — within
+    the last N days of its sending, of a campaign, on a channel.
+
+    With a campaign: an uncorrelated IN over that campaign's messages (the campaign_id index
+    finds them; the database builds the set once). Otherwise EXISTS per customer, probing the
+    (customer_id, dispatched_at) index — an IN would read every message, and read them again for
+    each id window the preview's sample walks (measured in bench/audience_fields.py)."""
     stages = [condition.value] if isinstance(condition.value, str) else list(condition.value)
-    criteria: list[Expr] = [C.customer_id == CustomerStats.customer_id]
+    criteria: list[Expr] = []
     if condition.within_days is not None:
         criteria.append(C.dispatched_at > context.clock.days_ago_at_least(condition.within_days + 1))
     else:
@@ -631,7 +635,10 @@ def _engagement(_: str, condition: Condition, context: Context) -> Expr:
     if condition.channel is not None:
         criteria.append(C.channel == condition.channel)
     criteria.append(or_(*(_stage_reached(stage) for stage in stages)))
-    reached = exists(select(C.id).where(*criteria))
+    if condition.campaign_id is not None:
+        reached: Expr = CustomerStats.customer_id.in_(select(C.customer_id).where(*criteria))
+    else:
+        reached = exists(select(C.id).where(C.customer_id == CustomerStats.customer_id, *criteria))
     return reached if condition.op in ("eq", "in") else not_(reached)
 
 
