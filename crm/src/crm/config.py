@@ -78,6 +78,34 @@ class Settings(BaseSettings):
         60.0, gt=0, description="how often people who newly match a live sequence's audience are enrolled"
     )
     default_currency: str = "INR"
+    attribution_window_days: float = Field(
+        5.0,
+        gt=0,
+        le=90,
+        description="orders within this many days after a message (or a launch, for holdout lift) are credited to it;"
+        " divided by SIM_TIME_SCALE like the other simulated durations",
+    )
+    sim_seed: int | None = Field(None, description="seed of the storefront simulator (unset: random per start)")
+    storefront_enabled: bool = Field(True, description="`make up` runs the storefront simulator (organic orders)")
+    storefront_organic_rate: float = Field(
+        0.01, ge=0, le=5, description="organic orders per customer per simulated day, for every customer"
+    )
+    storefront_uplift: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="probability that a delivered message brings its customer one extra order"
+        " (0: messages cause nothing)",
+    )
+    storefront_response_days: float = Field(
+        3.0, gt=0, description="an extra order lands within this many simulated days after its message's delivery"
+    )
+    storefront_api_token: str | None = Field(
+        None, description="the API token the storefront ingests with (`make up` creates one and passes it)"
+    )
+    storefront_tick_seconds: float = Field(
+        5.0, gt=0, description="how often (real seconds) the storefront places orders"
+    )
     web_dist_dir: str | None = Field(None, description="built web app to serve at / (defaults to web/dist)")
 
     @property

@@ -13,7 +13,7 @@ import sys
 from urllib.parse import urlparse
 
 from crm import seed
-from crm.auth.cli import ensure_admin
+from crm.auth.cli import create_token, ensure_admin
 from crm.config import Settings, get_settings
 
 
@@ -32,6 +32,21 @@ def crm_server_command(settings: Settings) -> list[str]:
         str(url.port or 8000),
         *(["--workers", str(workers)] if workers > 1 else []),
     ]
+
+
+def storefront_environment(settings: Settings, env: dict[str, str]) -> dict[str, str] | None:
+    """The storefront simulator's environment, with an API token of its own to ingest with (None
+    when STOREFRONT_ENABLED is off, or there is no operator ADMIN_EMAIL to issue the token for)."""
+    if not settings.storefront_enabled:
+        return None
+    token = settings.storefront_api_token
+    if not token:
+        try:
+            token = asyncio.run(create_token(settings.admin_email, "storefront simulator"))
+        except SystemExit as exc:
+            print(f"The storefront simulator does not start: {exc}", flush=True)
+            return None
+    return {**env, "STOREFRONT_API_TOKEN": token}
 
 
 def main() -> int:
@@ -56,6 +71,9 @@ def main() -> int:
         ),
         subprocess.Popen(crm_server_command(settings), env=env),
     ]
+    storefront_env = storefront_environment(settings, env)
+    if storefront_env is not None:
+        processes.append(subprocess.Popen([sys.executable, "-m", "crm.experiments.storefront"], env=storefront_env))
     print(f"Reach is starting: open {settings.crm_public_url}  (API docs at /docs; Ctrl-C stops)", flush=True)
 
     def stop(*_: object) -> None:

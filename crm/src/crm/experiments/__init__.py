@@ -1,0 +1,1 @@
+"""Experiments: variants, holdouts, their statistics, and the storefront that makes them measurable."""
