@@ -6,7 +6,7 @@ import logging
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_WEBHOOK_SECRET = "whsec_ZGV2LW9ubHktcmVhY2gtd2ViaG9vay1zZWNyZXQ="
@@ -85,7 +85,11 @@ class Settings(BaseSettings):
         description="orders within this many days after a message (or a launch, for holdout lift) are credited to it;"
         " divided by SIM_TIME_SCALE like the other simulated durations",
     )
-    sim_seed: int | None = Field(None, description="seed of the storefront simulator (unset: random per start)")
+    storefront_seed: int | None = Field(
+        None,
+        validation_alias=AliasChoices("storefront_seed", "sim_seed"),
+        description="seed of the storefront simulator; SIM_SEED (the channel service's) when unset; else random",
+    )
     storefront_enabled: bool = Field(True, description="`make up` runs the storefront simulator (organic orders)")
     storefront_organic_rate: float = Field(
         0.01, ge=0, le=5, description="organic orders per customer per simulated day, for every customer"

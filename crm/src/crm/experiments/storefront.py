@@ -193,7 +193,7 @@ class Storefront:
 
 
 async def run(settings: Settings, token: str, stop: asyncio.Event) -> None:
-    seed = settings.sim_seed if settings.sim_seed is not None else random.randrange(1 << 31)
+    seed = settings.storefront_seed if settings.storefront_seed is not None else random.randrange(1 << 31)
     log.warning(
         "storefront: seed %d, %.3g organic orders per customer per simulated day",
         seed,
