@@ -377,6 +377,10 @@ def normalise(text: str) -> str:
         lambda m: HINGLISH_WORDS[m.group(1)],
         t,
     )
+    # Hindi puts the time first: "aaj signed up" → "signed up today"
+    t = re.sub(
+        r"\b(today|yesterday|tomorrow)\s+((?:signed up|joined|registered|ordered|bought|purchased)\b)", r"\2 \1", t
+    )
     t = re.sub(r"\bgenz\b", "gen z", t)
     t = re.sub(r"\b(?:a|an) couple of\b|\bcouple of\b", "2", t)
     t = re.sub(r"\ba few\b", "3", t)

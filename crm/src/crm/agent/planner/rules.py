@@ -27,6 +27,7 @@ Semantics (documented once, here):
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from crm.agent.planner.engine import ENTITY, Node, Outcome, Parse, Rule, rule
 from crm.agent.planner.text import NUM, UNIT, to_days
@@ -263,23 +264,101 @@ def timing(m: re.Match[str], parse: Parse) -> Outcome:
     return Outcome(note="timing of the send (set when launching)")
 
 
-EARLY: tuple[Rule, ...] = (
-    offer_code,
-    offer_percent,
-    offer_amount,
-    offer_words,
-    sequence_step,
-    sequence_condition,
-    consent_out,
-    consent,
-    consent_with,
-    consent_noun,
-    newsletter_send,
-    delivery_channel,
-    timing,
+STAGES = {
+    "clicked": "clicked",
+    "tapped": "clicked",
+    "opened": "engaged",
+    "read": "engaged",
+    "seen": "engaged",
+    "engaged": "engaged",
+    "engaged with": "engaged",
+    "responded to": "engaged",
+    "delivered": "delivered",
+    "converted": "converted",
+    "received": "received",
+    "got": "received",
+    "been sent": "received",
+    "were sent": "received",
+    "was sent": "received",
+    "sent": "received",
+    "messaged": "received",
+    "been messaged": "received",
+    "contacted": "received",
+    "been contacted": "received",
+    "texted": "received",
+    "emailed": "received",
+}
+MESSAGE_NOUN = r"(?:messages?|msgs?|campaigns?|links?|offers?|reminders?|blasts?|nudges?|it|them)\b"
+ENGAGEMENT_VERB = r"(?P<verb>" + "|".join(sorted(map(re.escape, STAGES), key=len, reverse=True)) + r")"
+
+
+@rule(
+    "engagement",
+    r"(?:\b(?P<neg>except|excluding|exclude|but not|other than|apart from|not|never|without)\s+)?"
+    r"(?:\b(?:anyone|anybody|people|those|customers|ones|everyone|folks)\s+)?(?:\b(?:who|that)\s+)?"
+    r"(?:\b(?P<neg2>have not|has not|had not|did not|not|never)\s+)?(?:\b(?:have|has|had|already|ever)\s+)*"
+    r"\b" + ENGAGEMENT_VERB + r"(?:\s+(?:to\s+|on\s+)?(?:(?:an?|any|our|the|a recent|their|my)\s+)?"
+    r"(?:campaign\s*#?\s*(?P<campaign>\d+)|(?P<ch>"
+    + CHANNEL
+    + r")(?:\s+"
+    + MESSAGE_NOUN
+    + r")?|"
+    + MESSAGE_NOUN
+    + r"))?"
+    r"(?:\s+(?:on|via|over)\s+(?P<ch2>" + CHANNEL + r"))?"
+    r"(?:\s+(?:from\s+|in\s+|of\s+|for\s+)?campaign\s*#?\s*(?P<campaign2>\d+))?"
+    r"(?:\s+(?P<window>this week|this month|today|yesterday|"
+    r"(?:in|within|during|over)\s+(?:the\s+)?(?:(?:last|past)\s+)?"
+    + DUR.replace("?P<n>", "?P<wn>").replace("?P<plus>", "?P<wplus>").replace("?P<u>", "?P<wu>")
+    + r"))?"
+    r"(?P<nobuy>\s+but\s+(?:did not|have not|has not|not|never|no)\s+(?:buy|bought|purchase|purchased|order|ordered|"
+    r"convert|converted|anything))?",
 )
-"""Run on the normalised goal before values are grounded: offers, sequence steps, consent and
-the delivery channel (so channel words never become audience values)."""
+def engagement(m: re.Match[str], parse: Parse) -> Outcome | None:
+    """ "clicked but didn't buy", "excluding anyone messaged this week", "opened an email in the last
+    30 days": a message that reached a stage (engagement), with its window, channel and campaign."""
+    verb = m.group("verb")
+    campaign = m.group("campaign") or m.group("campaign2")
+    object_said = bool(re.search(MESSAGE_NOUN, m.group(0)[m.end("verb") - m.start() :]))
+    if verb in ("got", "received", "sent", "read", "seen", "delivered", "converted") and not (
+        object_said or m.group("ch") or m.group("ch2") or campaign
+    ):
+        return None  # "got" / "read" / "converted" alone are not about our messages
+    node: Node = {"field": "engagement", "op": "eq", "value": STAGES[verb]}
+    window = m.group("window")
+    if window:
+        if window in ("this week", "this month", "today", "yesterday"):
+            node["within_days"] = {"this week": 7, "this month": 30, "today": 0, "yesterday": 1}[window]
+        else:
+            node["within_days"] = to_days(m.group("wn"), m.group("wu"))
+    channel = m.group("ch") or m.group("ch2")
+    if channel:
+        node["channel"] = channel_of(channel)
+    if campaign:
+        node["campaign_id"] = int(campaign)
+    nodes: list[Node] = [node]
+    if m.group("nobuy"):
+        converted = {k: v for k, v in node.items() if k != "value"} | {"value": "converted"}
+        nodes.append({"match": "none", "conditions": [converted]})
+    if m.group("neg") or m.group("neg2"):
+        nodes = [{"match": "none", "conditions": [node]}]
+    return Outcome(nodes)
+
+
+@rule(
+    "spend_percentile",
+    r"\b(?P<side>top|bottom|highest|lowest)\s+(?P<p>\d+(?:\.\d+)?)\s*(?:%|percent|per cent|pc)\s*(?:of\s+)?"
+    r"(?:(?:our|my|the|all)\s+)?(?:spenders|customers|buyers|shoppers|clients|by spend|people)?",
+)
+def spend_percentile(m: re.Match[str], parse: Parse) -> Outcome:
+    """ "top 5% spenders": spend_percentile ≥ 95 (the share of customers who spent less)."""
+    share = float(m.group("p"))
+    value = number(str(100 - share)) if m.group("side") in ("top", "highest") else number(str(share))
+    op = "gte" if m.group("side") in ("top", "highest") else "lt"
+    return Outcome(
+        [cond("spend_percentile", op, value)],
+        note=f"{m.group(0).strip()}: spend percentile {'≥' if op == 'gte' else '<'} {value}",
+    )
 
 
 # ------------------------------------------------------------------ roles of grounded values
@@ -389,7 +468,8 @@ AGAIN = (
     + DUR,
 )
 def not_again_within(m: re.Match[str], parse: Parse) -> Outcome | None:
-    """ "kajal buyers who didn't reorder in 45 days": bought it, but not again in the window."""
+    """
+    "kajal buyers who didn't reorder in 45 days": bought it, but not again in the window."""
     entity = parse.entity(m)
     if entity.kind not in ("category", "product") or not m.group("n"):
         return None
@@ -1069,16 +1149,41 @@ def window_fallback(m: re.Match[str], parse: Parse) -> Outcome:
     return outcome
 
 
+BIRTHDAY = r"(?:birthdays?|bdays?|birth days?)"
+
+
 @rule(
     "birthday_window",
-    r"\b(?:(?:whose|with|having|who have)\s+)?(?:(?:their|a|an)\s+)?(?:birthdays?|bdays?)\s+(?:is\s+|are\s+|falls?\s+|"
-    r"coming up\s+)?(?:(?:this|next|in the next|within the next)\s+(?:\d+\s+)?(?:week|month|weeks|months|days)|today|"
-    r"tomorrow|soon|coming up)\b",
+    r"\b(?:(?:whose|with|having|who have|their|a|an)\s+)*" + BIRTHDAY + r"(?:\s+(?:wishes|greetings|treats?|is|are|"
+    r"falls?|falling|coming up|comes|that are|that is))*\s+(?P<when>(?:this|next|in the next|within the next|in the "
+    r"coming|over the next|in)\s+(?P<n>\d+\s+)?(?P<u>week|month|weeks|months|days?)|today|tomorrow|soon|coming up|"
+    r"this weekend)\b",
 )
 def birthday_window(m: re.Match[str], parse: Parse) -> Outcome:
-    """Birthday timing is not a filter field yet: reported, never dropped."""
-    parse.unsupported.append(m.group(0).strip())
-    return Outcome()
+    """ "birthday this month": whole days until the next birthday (0 = today)."""
+    when, today = m.group("when"), parse.today
+    if when == "today":
+        return one("birthday_in_days", "eq", 0)
+    if when == "tomorrow":
+        return one("birthday_in_days", "eq", 1)
+    if when in ("soon", "coming up"):
+        return Outcome([cond("birthday_in_days", "lte", 7)], note=f"“{when}” → birthday in the next 7 days")
+    if when == "this weekend":
+        return one("birthday_in_days", "lte", 6 - today.weekday())
+    unit, count = m.group("u").rstrip("s"), int(m.group("n") or 1)
+    if when.startswith("this") and unit == "month":
+        end = (date(today.year + today.month // 12, today.month % 12 + 1, 1) - timedelta(days=1)).day
+        return one("birthday_in_days", "lte", end - today.day)
+    if when.startswith("this") and unit == "week":
+        return one("birthday_in_days", "lte", 6 - today.weekday())
+    if when.startswith("next") and not m.group("n") and unit == "month":
+        first = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+        after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return one("birthday_in_days", "between", [(first - today).days, (after - today).days - 1])
+    if when.startswith("next") and not m.group("n") and unit == "week":
+        start = 7 - today.weekday()
+        return one("birthday_in_days", "between", [start, start + 6])
+    return one("birthday_in_days", "lte", to_days(str(count), unit) - 1 if unit == "day" else to_days(str(count), unit))
 
 
 @rule("leftover_timing", r"\b(?:this|next) (?:week|month)\b")
@@ -1132,7 +1237,28 @@ CRITERIA: tuple[Rule, ...] = (
     rupees,
     gender,
     window_fallback,
-    birthday_window,
     leftover_timing,
 )
 """Audience criteria, most specific first."""
+
+
+EARLY: tuple[Rule, ...] = (
+    spend_percentile,
+    offer_code,
+    offer_percent,
+    offer_amount,
+    offer_words,
+    sequence_step,
+    sequence_condition,
+    engagement,
+    birthday_window,
+    consent_out,
+    consent,
+    consent_with,
+    consent_noun,
+    newsletter_send,
+    delivery_channel,
+    timing,
+)
+"""Run on the normalised goal before values are grounded: offers, sequence steps, consent and
+the delivery channel (so channel words never become audience values)."""

@@ -13,6 +13,7 @@ from crm.agent.planner.engine import BARRIER, Node, Parse, apply_rules, explain,
 from crm.agent.planner.lexicon import COMMON_WORDS, build_lexicon
 from crm.agent.planner.rules import CRITERIA, EARLY, LAPSED_DAYS, LOYAL_ORDERS, ROLES, VIP_SPEND
 from crm.agent.planner.text import normalise
+from crm.agent.planner.timeparse import read_time
 from crm.agent.planner.types import Intent, Understanding, Vocabulary
 from crm.agent.planner.words import FILLER, INTENT_PATTERNS, KEEP_LEAD
 from crm.segments.dsl import SegmentFilter
@@ -31,7 +32,7 @@ INTENT_LABEL: dict[Intent, str] = {
 
 
 def understand(goal: str, vocabulary: Vocabulary, today: date) -> Understanding:
-    text = normalise(goal)
+    text, time_notes = read_time(normalise(goal), today)
     parse = Parse(text=f" {text} ", vocabulary=vocabulary, lexicon=build_lexicon(vocabulary), today=today)
     apply_rules(parse, EARLY)
     ground_entities(parse, KNOWN)
@@ -52,7 +53,7 @@ def understand(goal: str, vocabulary: Vocabulary, today: date) -> Understanding:
         filter=tree,
         intent=intent,
         channel=_channel(parse),
-        understood=tuple(dict.fromkeys(parse.understood + notes)),
+        understood=tuple(dict.fromkeys(time_notes + parse.understood + notes)),
         not_understood=tuple(dict.fromkeys(parse.unsupported + _leftovers(parse.text))),
         product_focus=focus,
         offer=" + ".join(dict.fromkeys(parse.offers)) or None,
