@@ -38,7 +38,12 @@ TEMPLATE_VARIABLES: dict[str, str] = {
     "age": "age in years",
     "email": "email address",
     "phone": "phone number",
+    # campaign variables: one value for the whole campaign, set on it (an edit changes every message)
+    "offer": "the campaign's offer, e.g. 10% off",
+    "coupon_code": "the campaign's coupon code",
+    "link": "a tracked link to the campaign's destination, one per recipient",
 }
+CAMPAIGN_VARIABLES = ("offer", "coupon_code", "link")
 
 LOOP_ITERATION_LIMIT = 1_000
 OUTPUT_CHARACTER_LIMIT = 100_000
@@ -66,6 +71,9 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "age": 34,
     "email": "anantharamakrishnan.venkatasubramanian@example.com",
     "phone": "+919876543210",
+    "offer": "up to 50% off + free shipping + a free gift",
+    "coupon_code": "FESTIVEGLAMOUR2026",
+    "link": "https://reach.example.in/r/Ab3dE5gH7jK9",
 }
 
 
@@ -202,9 +210,17 @@ class Purchases(Protocol):
     def order_count(self) -> int: ...
 
 
-def customer_context(customer: Contact, stats: Purchases | None, today: date | None = None) -> dict[str, Any]:
+def campaign_values(offer: str | None, coupon_code: str | None, link: str | None) -> dict[str, Any]:
+    """The campaign variables' values for a render (the link is per recipient once tracked)."""
+    return {"offer": offer, "coupon_code": coupon_code, "link": link}
+
+
+def customer_context(
+    customer: Contact, stats: Purchases | None, today: date | None = None, campaign: dict[str, Any] | None = None
+) -> dict[str, Any]:
     first_name = customer.name.split()[0] if customer.name else None
     return {
+        **(campaign or {}),
         "name": customer.name,
         "first_name": first_name,
         "city": customer.city,

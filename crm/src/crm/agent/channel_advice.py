@@ -120,3 +120,18 @@ def reason_for(best: dict[str, Any], audience_size: int, history: dict[str, Any]
         f"{engagement['conversion_rate']:.1%} conversion rate: about ₹{best['expected_revenue']:,.0f} expected for "
         f"₹{best['estimated_cost']:,.0f} of messages — the best return of the four channels."
     )
+
+
+def channel_reason(advice: dict[str, Any], channel: str, asked: bool) -> str:
+    """The one reason the reply, the draft card and the stored campaign give for the channel. When
+    the marketer named the channel it says so and gives that channel's reach — it does not argue
+    for another; otherwise it is the recommendation's reason. Counts are reachable recipients."""
+    option = next((o for o in advice["options"] if o["channel"] == channel), None)
+    reachable_there = option["reachable"] if option else 0
+    audience = advice["audience"]
+    reach = f"{reachable_there:,} of {audience:,} can be reached on {LABEL[channel]} (contact and consent)"
+    if asked:
+        return f"You asked for {LABEL[channel]}: {reach}."
+    if channel == advice["recommended"]:
+        return str(advice["reason"])
+    return f"{LABEL[channel]}: {reach}."

@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.agent.channel_advice import recommend_channel
 from crm.agent.field_vocabulary import fields_with_values
-from crm.agent.message_preview import preview_message
+from crm.agent.message_preview import audience_of, preview_message, reachable_count, staging_problems
 from crm.agent.providers.base import ToolSpec
 from crm.agent.tool_schemas import CHANNEL_SCHEMA, STEP_SCHEMA, filter_schema
 from crm.analytics.service import AnalyticsService
 from crm.api_types import BodyId
 from crm.audit.service import Author
-from crm.campaigns.schemas import CampaignCreate, Channel, MessageIn
+from crm.campaigns.schemas import CampaignCreate, Channel, CouponCode, DestinationUrl, MessageIn, Offer
 from crm.campaigns.service import CampaignService
 from crm.errors import DomainError
 from crm.segments.dsl import SegmentFilter
@@ -57,7 +57,15 @@ class CreateSegmentArgs(BaseModel):
     filter: SegmentFilter
 
 
-class DraftMessageArgs(BaseModel):
+class CampaignVariables(BaseModel):
+    """Values of the campaign variables {{ offer }} and {{ coupon_code }}, and where {{ link }} leads."""
+
+    offer: Offer | None = None
+    coupon_code: CouponCode | None = None
+    destination_url: DestinationUrl | None = None
+
+
+class DraftMessageArgs(CampaignVariables):
     channel: Channel
     body: str = Field(min_length=1, max_length=4000)
     subject: str | None = None
@@ -77,7 +85,7 @@ class OneAudience(BaseModel):
         return self
 
 
-class StageCampaignArgs(OneAudience):
+class StageCampaignArgs(OneAudience, CampaignVariables):
     name: str = Field(min_length=1, max_length=200)
     channel: Channel
     body: str = Field(min_length=1, max_length=4000)
@@ -156,11 +164,22 @@ async def recommend(ctx: ToolContext, args: FilterArgs) -> dict[str, Any]:
 async def draft_message(ctx: ToolContext, args: DraftMessageArgs) -> dict[str, Any]:
     """Checks a message template and renders it for a real recipient of the audience."""
     return await preview_message(
-        ctx.session, args.channel, MessageIn(subject=args.subject, body=args.body), args.filter
+        ctx.session,
+        args.channel,
+        MessageIn(subject=args.subject, body=args.body),
+        args.filter,
+        offer=args.offer,
+        coupon_code=args.coupon_code,
     )
 
 
 async def stage_campaign(ctx: ToolContext, args: StageCampaignArgs) -> dict[str, Any]:
+    # the copy rules (claims true for every recipient, language, channel limits): a failing draft
+    # goes back to the model naming the rule (crm.copywriting.review)
+    audience = await audience_of(ctx.session, args.filter, args.segment_id)
+    problems = await staging_problems(ctx.session, args.channel, args.subject, args.body, audience, args)
+    if problems:
+        return {"error": problems}
     payload = CampaignCreate.model_validate(
         {
             "name": args.name,
@@ -169,6 +188,9 @@ async def stage_campaign(ctx: ToolContext, args: StageCampaignArgs) -> dict[str,
             "filter": args.filter.model_dump() if args.filter else None,
             "segment_id": args.segment_id,
             "channel_reason": args.channel_reason,
+            "offer": args.offer,
+            "coupon_code": args.coupon_code,
+            "destination_url": args.destination_url,
         }
     )
     campaign = await CampaignService(ctx.session).create(payload, Author("agent", ctx.operator))
@@ -177,7 +199,10 @@ async def stage_campaign(ctx: ToolContext, args: StageCampaignArgs) -> dict[str,
         "campaign_id": campaign.id,
         "status": campaign.status,
         "audience_count": campaign.audience_count,
+        "reachable": await reachable_count(ctx.session, audience, campaign.channel),
         "channel": campaign.channel,
+        "offer": campaign.offer,
+        "coupon_code": campaign.coupon_code,
         "note": "Staged as a draft. Only a person can launch it, with Approve & Launch.",
     }
 
@@ -237,6 +262,12 @@ def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": required}
 
 
+VARIABLE_PROPERTIES: dict[str, Any] = {
+    "offer": {"type": "string", "description": "the value of {{ offer }}, e.g. '10% off'"},
+    "coupon_code": {"type": "string", "description": "the value of {{ coupon_code }}, e.g. GLOW10"},
+    "destination_url": {"type": "string", "description": "where {{ link }} leads; the brand's default when unset"},
+}
+
 TOOLS: dict[str, Tool] = {
     t.spec.name: t
     for t in (
@@ -291,6 +322,7 @@ TOOLS: dict[str, Tool] = {
                     "body": {"type": "string"},
                     "subject": {"type": "string"},
                     "filter": filter_schema(),
+                    **VARIABLE_PROPERTIES,
                 },
                 ["channel", "body"],
             ),
@@ -309,6 +341,7 @@ TOOLS: dict[str, Tool] = {
                     "filter": filter_schema(),
                     "segment_id": {"type": "integer"},
                     "channel_reason": {"type": "string"},
+                    **VARIABLE_PROPERTIES,
                 },
                 ["name", "channel", "body"],
             ),

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
 
@@ -17,6 +17,11 @@ class MessageIn(BaseModel):
     body: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
 
+Offer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+CouponCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{2,40}$")]
+DestinationUrl = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$", max_length=1000)]
+
+
 class CampaignCreate(BaseModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     segment_id: BodyId | None = None
@@ -24,6 +29,11 @@ class CampaignCreate(BaseModel):
     channel: Channel
     message: MessageIn
     channel_reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    offer: Offer | None = Field(None, description="the value of {{ offer }}, e.g. 10% off")
+    coupon_code: CouponCode | None = Field(None, description="the value of {{ coupon_code }}")
+    destination_url: DestinationUrl | None = Field(
+        None, description="where {{ link }} leads (with UTM parameters); the brand's default when unset"
+    )
 
     @model_validator(mode="after")
     def _one_audience(self) -> CampaignCreate:
@@ -39,6 +49,9 @@ class CampaignUpdate(BaseModel):
     channel: Channel | None = None
     message: MessageIn | None = None
     channel_reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    offer: Offer | None = None
+    coupon_code: CouponCode | None = None
+    destination_url: DestinationUrl | None = None
 
     @model_validator(mode="after")
     def _one_audience(self) -> CampaignUpdate:
@@ -70,6 +83,9 @@ class CampaignRead(BaseModel):
     message: MessageRead
     template_variables: list[str]
     channel_reason: str | None
+    offer: str | None = None
+    coupon_code: str | None = None
+    destination_url: str | None = None
     created_by: CreatedBy
     suppressed: Suppressed | None
     queued: int | None
@@ -98,6 +114,16 @@ class CampaignPreview(BaseModel):
     samples: list[RenderedMessage]
     missing_variable_counts: dict[str, int] = Field(
         description="how many reachable recipients have no value for each variable the message uses"
+    )
+    sms: dict[str, Any] | None = Field(
+        None,
+        description="SMS only: encoding (gsm7|ucs2), characters, segments, per_segment, cost_per_message "
+        "(rupees) and estimated_cost for the reachable audience, for the longest sample rendering",
+    )
+    warnings: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="copy checks that fail: {rule, message, false_for?, recipients?} — a claim false for some "
+        "recipients, a broken fallback, a channel limit",
     )
 
 

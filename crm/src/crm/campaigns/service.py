@@ -27,6 +27,7 @@ from crm.campaigns.schemas import (
     Suppressed,
     TestSendResult,
 )
+from crm.copywriting.campaign_review import copy_review, preview_link
 from crm.db import utcnow
 from crm.dispatch.channel_client import ChannelClient, ChannelRejected, ChannelUnavailable, OutboundMessage
 from crm.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
@@ -35,7 +36,7 @@ from crm.segments.compiler import Clock, compile_filter
 from crm.segments.dsl import SegmentFilter
 from crm.segments.explain import explain
 from crm.segments.service import SegmentService
-from crm.templating import TemplateProblem, check_template, customer_context, render
+from crm.templating import TemplateProblem, campaign_values, check_template, customer_context, render
 
 
 def checked_variables(message: MessageIn, channel: str) -> list[str]:
@@ -51,6 +52,13 @@ def checked_variables(message: MessageIn, channel: str) -> list[str]:
     if channel == "email" and not message.subject:
         raise InvalidInput(["body", "message", "subject"], "an email campaign needs a subject")
     return list(dict.fromkeys(variables))
+
+
+def checked_campaign_variables(variables: list[str], offer: str | None, coupon_code: str | None) -> None:
+    """{{ offer }} and {{ coupon_code }} take their values from the campaign: one used must be set."""
+    for name, value in (("offer", offer), ("coupon_code", coupon_code)):
+        if name in variables and not value:
+            raise InvalidInput(["body", name], f"the message uses {{{{ {name} }}}}: set the campaign's {name}")
 
 
 class CampaignService:
@@ -75,7 +83,8 @@ class CampaignService:
         return SegmentFilter.model_validate(campaign.filter)
 
     async def create(self, payload: CampaignCreate, author: audit.Author) -> CampaignRead:
-        checked_variables(payload.message, payload.channel)
+        variables = checked_variables(payload.message, payload.channel)
+        checked_campaign_variables(variables, payload.offer, payload.coupon_code)
         if payload.segment_id is not None:
             await self._segment(payload.segment_id)
         campaign = Campaign(
@@ -87,6 +96,9 @@ class CampaignService:
             message_subject=payload.message.subject,
             message_body=payload.message.body,
             channel_reason=payload.channel_reason,
+            offer=payload.offer,
+            coupon_code=payload.coupon_code,
+            destination_url=payload.destination_url,
             created_by=author.kind,
         )
         self.session.add(campaign)
@@ -140,6 +152,9 @@ class CampaignService:
             message=MessageRead(subject=campaign.message_subject, body=campaign.message_body),
             template_variables=checked_variables(message, "sms"),
             channel_reason=campaign.channel_reason,
+            offer=campaign.offer,
+            coupon_code=campaign.coupon_code,
+            destination_url=campaign.destination_url,
             created_by=campaign.created_by,
             suppressed=Suppressed(
                 no_contact=campaign.suppressed_no_contact or 0, no_consent=campaign.suppressed_no_consent or 0
@@ -163,7 +178,12 @@ class CampaignService:
         fields = patch.model_fields_set
         channel = patch.channel or campaign.channel
         message = patch.message or MessageIn(subject=campaign.message_subject, body=campaign.message_body)
-        checked_variables(message, channel)
+        variables = checked_variables(message, channel)
+        checked_campaign_variables(
+            variables,
+            patch.offer if "offer" in fields else campaign.offer,
+            patch.coupon_code if "coupon_code" in fields else campaign.coupon_code,
+        )
         if "name" in fields and patch.name:
             campaign.name = patch.name
         if patch.channel:
@@ -173,6 +193,9 @@ class CampaignService:
             campaign.message_body = patch.message.body
         if "channel_reason" in fields:
             campaign.channel_reason = patch.channel_reason
+        for variable in ("offer", "coupon_code", "destination_url"):
+            if variable in fields:
+                setattr(campaign, variable, getattr(patch, variable))
         if patch.segment_id is not None:
             await self._segment(patch.segment_id)
             campaign.segment_id, campaign.filter = patch.segment_id, None
@@ -200,9 +223,10 @@ class CampaignService:
         )
         message = MessageIn(subject=campaign.message_subject, body=campaign.message_body)
         variables = checked_variables(message, "sms")
+        values = campaign_values(campaign.offer, campaign.coupon_code, preview_link(campaign))
         rendered = []
         for customer, stats in await repo.reachable_sample(self.session, where, campaign.channel, samples):
-            context = customer_context(customer, stats)
+            context = customer_context(customer, stats, campaign=values)
             rendered.append(
                 RenderedMessage(
                     customer_id=customer.id,
@@ -221,6 +245,7 @@ class CampaignService:
             missing_variable_counts=await repo.missing_variable_counts(
                 self.session, where, campaign.channel, variables
             ),
+            **await copy_review(self.session, campaign, await self.audience_filter(campaign), reachable, rendered),
         )
 
     async def launch(

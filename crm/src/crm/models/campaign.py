@@ -28,6 +28,11 @@ class Campaign(Base):
     message_subject: Mapped[str | None] = mapped_column(String(300))
     message_body: Mapped[str] = mapped_column(Text)
     channel_reason: Mapped[str | None] = mapped_column(Text)
+    # Campaign variables: {{ offer }}, {{ coupon_code }}; {{ link }} leads to destination_url
+    # (the brand's default when unset).
+    offer: Mapped[str | None] = mapped_column(String(200))
+    coupon_code: Mapped[str | None] = mapped_column(String(40))
+    destination_url: Mapped[str | None] = mapped_column(String(1000))
     created_by: Mapped[str] = mapped_column(String(20), default="user")
     audience_count: Mapped[int | None] = mapped_column(Integer)
     suppressed_no_contact: Mapped[int | None] = mapped_column(Integer)

@@ -15,8 +15,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from crm.agent.brief import read_brief
+from crm.agent.channel_advice import channel_reason
 from crm.agent.planner import Understanding, Vocabulary, draft_copy, understand
 from crm.agent.planner.clarify import ask_about_the_rest, ask_who
+from crm.agent.planner.copy import draft_for
 from crm.agent.providers.base import (
     AssistantMessage,
     Completed,
@@ -120,21 +123,24 @@ class OfflinePlanner:
             summary = self._sequence_summary(understanding, preview, results["stage_sequence"])
             return AssistantMessage(self._with_left_out(summary, understanding, confirmed is not None))
         channel = understanding.channel or advice["recommended"]
-        copy = draft_copy(understanding, channel)
-        draft = {"channel": channel, "body": copy.body, "filter": understanding.filter}
+        brief = read_brief(text, self.clock().date())
+        copy = draft_for(understanding, channel, brief)
+        draft: dict[str, Any] = {"channel": channel, "body": copy.body, "filter": understanding.filter}
         if copy.subject:
             draft["subject"] = copy.subject
+        draft.update({k: v for k, v in (("offer", copy.offer), ("coupon_code", copy.coupon_code)) if v})
         if "draft_message" not in results:
             return call("draft_message", draft)
+        reason = channel_reason(advice, channel, asked=understanding.channel is not None)
         if "stage_campaign" not in results and "stage_campaign" in tools:
-            reason = (
-                advice["reason"]
-                if channel == advice["recommended"]
-                else (f"You asked for {CHANNEL_LABEL[channel]}. " + self._reach_note(advice, channel))
-            )
-            staged = {**draft, "name": understanding.campaign_name, "channel_reason": reason}
+            staged = {**draft, "name": copy.name, "channel_reason": reason}
             return call("stage_campaign", staged)
-        summary = self._summary(understanding, preview, advice, channel, results)
+        summary = self._summary(understanding, preview, advice, channel, results, reason, copy.name)
+        if brief.offers and brief.offers[0].assumed:
+            summary += (
+                f"\n\nYou didn't say how big the discount is, so I used {brief.offer_text}"
+                f" (code {copy.coupon_code}); change the offer on the draft and every message follows."
+            )
         return AssistantMessage(self._with_left_out(summary, understanding, confirmed is not None))
 
     @staticmethod
@@ -223,25 +229,41 @@ class OfflinePlanner:
         return f"{option['reachable']:,} of {advice['audience']:,} can be reached there with consent."
 
     def _summary(
-        self, u: Understanding, preview: dict[str, Any], advice: dict[str, Any], channel: str, results: dict[str, Any]
+        self,
+        u: Understanding,
+        preview: dict[str, Any],
+        advice: dict[str, Any],
+        channel: str,
+        results: dict[str, Any],
+        reason: str,
+        name: str,
     ) -> str:
         staged = results.get("stage_campaign", {})
-        rendered = results.get("draft_message", {}).get("rendered_sample", {})
+        drafted = results.get("draft_message", {})
+        rendered = drafted.get("rendered_sample", {})
         lines = [f"**Audience:** {preview['count']:,} {preview['explanation']}."]
         if u.understood:
             lines.append("**What I understood:** " + "; ".join(u.understood) + ".")
-        lines.append(f"**Channel:** {CHANNEL_LABEL[channel]} — {staged.get('channel_reason') or advice['reason']}")
-        if channel != advice["recommended"]:
-            lines.append(f"(I'd have picked {CHANNEL_LABEL[advice['recommended']]}: {advice['reason']})")
+        lines.append(f"**Channel:** {CHANNEL_LABEL[channel]} — {reason}")
+        if drafted.get("offer"):
+            code = f" with code {drafted['coupon_code']}" if drafted.get("coupon_code") else ""
+            lines.append(f"**Offer:** {drafted['offer']}{code}.")
         if rendered:
             lines.append(
                 f"**Message** (as {rendered.get('customer') or 'a customer'} would see it): {rendered['body']}"
+            )
+        sms = drafted.get("sms")
+        if sms:
+            lines.append(
+                f"**SMS:** {sms['segments']} segment{'s' if sms['segments'] != 1 else ''} "
+                f"({sms['encoding'].upper()}, {sms['characters']} characters), "
+                f"about ₹{sms['cost_per_message']} a message."
             )
         if "error" in staged:
             lines.append(f"I could not stage the draft: {staged['error']}")
         elif staged.get("campaign_id"):
             lines.append(
-                f"Draft campaign #{staged['campaign_id']} “{u.campaign_name}” is staged. Review it and press "
+                f"Draft campaign #{staged['campaign_id']} “{name}” is staged. Review it and press "
                 "Approve & Launch when you're happy — I can't send it myself."
             )
         return "\n\n".join(lines)
