@@ -2,7 +2,7 @@
 variables {{ offer }} and {{ coupon_code }}, and where {{ link }} leads.
 
 Revision ID: 0027
-Revises: 0030
+Revises: 0021
 Create Date: 2026-12-05 13:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0027"
-down_revision: str | None = "0030"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

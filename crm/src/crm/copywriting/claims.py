@@ -1,11 +1,11 @@
 """What a message claims about its recipient, and whether that holds for every recipient.
 
-Each claim is a rule on the customer: "you're a SUGAR VIP" holds for a VIP (tagged vip or ₹10,000+
-spent), "we've missed you" for someone whose last order is over 30 days old, "happy birthday" for
-someone whose birthday is within the week, "your lipstick" for a lipstick buyer, "everyone in
-Pune" for a customer in Pune. A claim is checked against the reachable audience when a draft is
-staged or edited: the copilot may not stage a claim that is false for anyone; a person sees a
-warning naming the claim and how many recipients it is false for.
+Each claim is a rule on the customer: "you're a SUGAR VIP" holds for a VIP (tagged vip, as the
+planner reads "VIP"), "we've missed you" for someone whose last order is over 30 days old, "happy
+birthday" for someone whose birthday is within the week, "your lipstick" for a lipstick buyer,
+"everyone in Pune" for a customer in Pune. A claim is checked against the reachable audience when
+a draft is staged or edited: the copilot may not stage a claim that is false for anyone; a person
+sees a warning naming the claim and how many recipients it is false for.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import and_, false, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.agent.planner.rules import VIP_SPEND
 from crm.catalog import CATEGORY_SYNONYMS
 from crm.models import Customer, CustomerStats
 from crm.segments.compiler import Clock, compile_filter, reachable
@@ -65,13 +64,7 @@ class ClaimProblem:
         }
 
 
-VIP: Node = {
-    "match": "any",
-    "conditions": [
-        {"field": "tags", "op": "contains", "value": "vip"},
-        {"field": "total_spent", "op": "gte", "value": VIP_SPEND},
-    ],
-}
+VIP: Node = {"field": "tags", "op": "contains", "value": "vip"}  # as the planner reads "VIP": the tag
 PATTERNS: tuple[tuple[str, str, re.Pattern[str], Node | None], ...] = (
     (
         "vip",
@@ -217,10 +210,7 @@ def _guarantees(node: Node, kind: str, value: str | None) -> bool:
         return all(_guarantees(child, kind, value) for child in node["conditions"])
     field, op, v = node.get("field"), node.get("op"), node.get("value")
     if kind == "vip":
-        spent = _number(node, "total_spent", ("gte", "gt"))
-        return (field == "tags" and op in ("contains", "eq") and str(v).lower() == "vip") or (
-            spent is not None and spent >= VIP_SPEND
-        )
+        return field == "tags" and op in ("contains", "eq") and str(v).lower() == "vip"
     if kind == "loyal":
         orders = _number(node, "order_count", ("gte", "gt"))
         return orders is not None and orders + (op == "gt") >= LOYAL_AFTER_ORDERS
