@@ -72,7 +72,7 @@ async def test_rollup_is_exact_for_a_batch_larger_than_one_statement(
         for n in range(1500)  # more rows than one SQLite statement takes
     ]
     body = await ingest(client, customers=people, orders=orders)
-    assert body["orders"] == {"created": 1500, "updated": 0}
+    assert body["orders"] == {"created": 1500, "updated": 0, "unchanged": 0}
     session.expire_all()
     rows = (
         await session.execute(
@@ -113,7 +113,10 @@ async def test_a_replay_that_changes_nothing_writes_nothing(
     first = await ingest(client, customers=people, orders=orders)
     before = await row_versions(session, backend)
     replay = await ingest(client, customers=people, orders=orders)
-    assert (replay["customers"], replay["orders"]) == ({"created": 0, "updated": 3}, {"created": 0, "updated": 3})
+    assert (replay["customers"], replay["orders"]) == (
+        {"created": 0, "updated": 0, "unchanged": 3},
+        {"created": 0, "updated": 0, "unchanged": 3},
+    )
     assert await row_versions(session, backend) == before
     # A real change is still written, and only to the row it changes.
     changed = await ingest(client, customers=[{**people[0], "city": "Kochi"}], orders=[{**orders[1], "amount": 1}])

@@ -30,21 +30,19 @@ async def by_external_id(session: AsyncSession, external_id: str) -> Customer | 
 
 OWN_CUSTOMERS = (
     "external_id,name,email,phone,city,state,gender,birthday,signed_up_at,tags,consent_email,"
-    "consent_sms,consent_whatsapp,consent_rcs,loyalty_points\n"
+    "consent_sms,consent_whatsapp,consent_rcs\n"
     "c-csv-1,Asha Rao,asha@example.com,'+919800000001,Pune,Maharashtra,female,1998-04-02,"
-    "2025-01-02T10:00:00+05:30,vip;lipstick,yes,yes,no,no,120\n"
+    "2025-01-02T10:00:00+05:30,vip;lipstick,yes,yes,no,no\n"
     "c-csv-2,Dev Patel,dev@example.com,9800000002,Ahmedabad,Gujarat,m,,"
-    "2025-02-02 10:00:00,,no,yes,yes,yes,5\n"
-    "c-csv-3,Bad Date,bad@example.com,,Delhi,Delhi,female,1999-13-40,,,yes,,,,0\n"
+    "2025-02-02 10:00:00,,no,yes,yes,yes\n"
+    "c-csv-3,Bad Date,bad@example.com,,Delhi,Delhi,female,1999-13-40,,,yes,,,\n"
 )
 
 
-async def test_own_customers_csv_with_unknown_columns_and_line_numbers(
-    client: httpx.AsyncClient, session: AsyncSession
-) -> None:
+async def test_own_customers_csv_with_line_numbers(client: httpx.AsyncClient, session: AsyncSession) -> None:
     body = await upload_ok(client, "customers.csv", OWN_CUSTOMERS.encode())
     assert (body["layout"], body["kind"]) == ("reach_customers", "customers")
-    assert body["customers"] == {"created": 2, "updated": 0}
+    assert body["customers"] == {"created": 2, "updated": 0, "unchanged": 0}
     assert len(body["rejected"]) == 1
     rejected = body["rejected"][0]
     assert (rejected["line"], rejected["external_id"]) == (4, "c-csv-3")
@@ -61,7 +59,7 @@ async def test_own_customers_csv_with_unknown_columns_and_line_numbers(
 async def test_shopify_customer_exports_both_layouts(client: httpx.AsyncClient, session: AsyncSession) -> None:
     current = await upload_ok(client, "export.csv", (FIXTURES / "shopify_customers_current.csv").read_bytes())
     assert current["layout"] == "shopify_customers"
-    assert current["customers"] == {"created": 2, "updated": 0}
+    assert current["customers"] == {"created": 2, "updated": 0, "unchanged": 0}
     assert [(r["line"], r["errors"][0].split(":")[0]) for r in current["rejected"]] == [(4, "email")]
     ananya = await by_external_id(session, "shopify:ananya.iyer@example.com")
     assert ananya is not None
@@ -76,7 +74,7 @@ async def test_shopify_customer_exports_both_layouts(client: httpx.AsyncClient, 
 
     legacy = await upload_ok(client, "old.csv", (FIXTURES / "shopify_customers_legacy.csv").read_bytes())
     assert legacy["layout"] == "shopify_customers"
-    assert legacy["customers"] == {"created": 2, "updated": 0} and legacy["rejected"] == []
+    assert legacy["customers"] == {"created": 2, "updated": 0, "unchanged": 0} and legacy["rejected"] == []
     kabir = await by_external_id(session, "shopify:kabir.singh@example.com")
     assert kabir is not None and kabir.phone == "+919876012345" and kabir.state == "Chandigarh"
 
@@ -89,7 +87,7 @@ async def test_shopify_customer_with_known_email_updates_that_customer(
         json={"customers": [{"external_id": "c-own-7", "email": "priya.nair@example.com", "city": "Goa"}]},
     )
     body = await upload_ok(client, "old.csv", (FIXTURES / "shopify_customers_legacy.csv").read_bytes())
-    assert body["customers"] == {"created": 1, "updated": 1}
+    assert body["customers"] == {"created": 1, "updated": 1, "unchanged": 0}
     priya = await by_external_id(session, "c-own-7")
     assert priya is not None and priya.city == "Kochi"
     assert await by_external_id(session, "shopify:priya.nair@example.com") is None
@@ -101,7 +99,7 @@ async def test_shopify_orders_export_groups_line_items_and_links_by_email(
     await upload_ok(client, "c.csv", (FIXTURES / "shopify_customers_current.csv").read_bytes())
     body = await upload_ok(client, "orders.csv", (FIXTURES / "shopify_orders.csv").read_bytes())
     assert body["layout"] == "shopify_orders"
-    assert body["orders"] == {"created": 3, "updated": 0}, body
+    assert body["orders"] == {"created": 3, "updated": 0, "unchanged": 0}, body
     assert body["rejected"] == []
     order = await session.scalar(select(Order).where(Order.external_id == "shopify-order:5550001"))
     assert order is not None and order.amount_minor == 179800 and order.status == "paid"
@@ -116,7 +114,7 @@ async def test_shopify_orders_export_groups_line_items_and_links_by_email(
     stats = await session.get(CustomerStats, rohan.id)
     assert stats is not None and (stats.order_count, stats.total_spent_minor) == (0, 0)
     replay = await upload_ok(client, "orders.csv", (FIXTURES / "shopify_orders.csv").read_bytes())
-    assert replay["orders"] == {"created": 0, "updated": 3}
+    assert replay["orders"] == {"created": 0, "updated": 0, "unchanged": 3}
     assert await session.scalar(select(func.count()).select_from(OrderItem)) == 4
 
 
@@ -125,7 +123,7 @@ async def test_malformed_orders_csv_reports_lines_and_writes_no_half_orders(
 ) -> None:
     await client.post("/api/ingest", json={"customers": [{"external_id": "c-csv-1"}]})
     body = await upload_ok(client, "orders.csv", (FIXTURES / "reach_orders_malformed.csv").read_bytes())
-    assert body["orders"] == {"created": 1, "updated": 0}
+    assert body["orders"] == {"created": 1, "updated": 0, "unchanged": 0}
     rejected = {r["external_id"]: r for r in body["rejected"]}
     assert set(rejected) == {"o-bad-date", "o-negative", "o-bad-item", "o-unknown"}
     assert rejected["o-bad-date"]["line"] == 4 and rejected["o-bad-date"]["errors"][0].startswith("ordered_at")
@@ -147,8 +145,8 @@ async def test_missing_required_header_is_a_422_and_stores_nothing(
     assert detail["loc"] == ["body", "file"] and "customer_external_id" in detail["msg"]
     empty = await upload(client, "e.csv", b"")
     assert empty.status_code == 422 and "empty" in empty.json()["detail"][0]["msg"]
-    not_utf8 = await upload(client, "x.csv", b"external_id,name\nc-1,\xff\xfe\n")
-    assert not_utf8.status_code == 422
+    not_utf8 = await upload(client, "x.csv", b"external_id,name\xff\nc-1,Asha\n")
+    assert not_utf8.status_code == 422 and "line 1 (the header)" in not_utf8.json()["detail"][0]["msg"]
     assert await session.scalar(select(func.count()).select_from(Customer)) == 0
 
 
@@ -159,7 +157,7 @@ async def test_large_csv_streams_across_chunks(client: httpx.AsyncClient, sessio
         lines.append(f"o-{n},big,2026-01-01T00:00:00Z,20,Lipstick {n},Lipstick,10")
         lines.append(f"o-{n},,,,Kajal {n},Kajal,10")
     body = await upload_ok(client, "big.csv", "\n".join(lines).encode())
-    assert body["orders"] == {"created": 2500, "updated": 0} and body["rejected"] == []
+    assert body["orders"] == {"created": 2500, "updated": 0, "unchanged": 0} and body["rejected"] == []
     assert await session.scalar(select(func.count()).select_from(OrderItem)) == 5000
     stats = await session.scalar(select(CustomerStats).join(Customer).where(Customer.external_id == "big"))
     assert stats is not None and stats.order_count == 2500 and stats.total_spent_minor == 2500 * 2000

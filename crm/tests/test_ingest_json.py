@@ -26,8 +26,8 @@ async def test_upsert_then_replay_changes_nothing(client: httpx.AsyncClient, ses
     o = order(c["external_id"])
     first = await ingest(client, customers=[c], orders=[o])
     assert first == {
-        "customers": {"created": 1, "updated": 0},
-        "orders": {"created": 1, "updated": 0},
+        "customers": {"created": 1, "updated": 0, "unchanged": 0},
+        "orders": {"created": 1, "updated": 0, "unchanged": 0},
         "rejected": [],
     }
     stored = await session.scalar(select(Customer).where(Customer.external_id == c["external_id"]))
@@ -38,8 +38,8 @@ async def test_upsert_then_replay_changes_nothing(client: httpx.AsyncClient, ses
     before = (stored.name, stored.city, stored.tags)
 
     replay = await ingest(client, customers=[c], orders=[o])
-    assert replay["customers"] == {"created": 0, "updated": 1}
-    assert replay["orders"] == {"created": 0, "updated": 1}
+    assert replay["customers"] == {"created": 0, "updated": 0, "unchanged": 1}
+    assert replay["orders"] == {"created": 0, "updated": 0, "unchanged": 1}
     assert await count(session, Customer) == 1
     assert await count(session, Order) == 1
     assert await count(session, OrderItem) == 1
@@ -69,8 +69,8 @@ async def test_invalid_records_are_reported_and_stored_nowhere(
     negative = order(good["external_id"], amount=-5)
     bad_date = order(good["external_id"], ordered_at="yesterday-ish")
     body = await ingest(client, customers=[good, bad_email, bad_phone, no_id], orders=[negative, bad_date])
-    assert body["customers"] == {"created": 1, "updated": 0}
-    assert body["orders"] == {"created": 0, "updated": 0}
+    assert body["customers"] == {"created": 1, "updated": 0, "unchanged": 0}
+    assert body["orders"] == {"created": 0, "updated": 0, "unchanged": 0}
     rejected = {(r["kind"], r["index"]): r for r in body["rejected"]}
     assert set(rejected) == {("customer", 1), ("customer", 2), ("customer", 3), ("order", 0), ("order", 1)}
     assert any(e.startswith("email:") for e in rejected[("customer", 1)]["errors"])
@@ -88,7 +88,7 @@ async def test_order_for_unknown_customer_is_rejected_not_dropped(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     body = await ingest(client, orders=[order("nobody-here", external_id="o-orphan")])
-    assert body["orders"] == {"created": 0, "updated": 0}
+    assert body["orders"] == {"created": 0, "updated": 0, "unchanged": 0}
     assert body["rejected"] == [
         {
             "kind": "order",
@@ -135,7 +135,7 @@ async def test_tags_are_bounded_and_the_most_allowed_are_stored(
     body = await ingest(
         client, customers=[customer(external_id="t-max", tags=widest), customer(external_id="t-over", tags=too_many)]
     )
-    assert body["customers"] == {"created": 1, "updated": 0}
+    assert body["customers"] == {"created": 1, "updated": 0, "unchanged": 0}
     [rejected] = body["rejected"]
     assert rejected["external_id"] == "t-over"
     assert any(e.startswith("tags:") and "32" in e for e in rejected["errors"])

@@ -815,6 +815,16 @@ export interface components {
             file: string;
             /** Kind */
             kind?: ("customers" | "orders") | null;
+            /**
+             * Encoding
+             * @description the file's encoding when it is not UTF-8 or UTF-16 with a BOM, e.g. cp1252
+             */
+            encoding?: string | null;
+            /**
+             * Delimiter
+             * @description the cell separator; detected from the header when not given
+             */
+            delimiter?: ("comma" | "semicolon" | "tab") | null;
         };
         /** CampaignCreate */
         CampaignCreate: {
@@ -1225,6 +1235,17 @@ export interface components {
              * @enum {string}
              */
             kind: "customers" | "orders";
+            /**
+             * Delimiter
+             * @description the delimiter the file was read with
+             * @enum {string}
+             */
+            delimiter: "comma" | "semicolon" | "tab";
+            /**
+             * Encoding
+             * @description the encoding the file was read with, e.g. 'utf-8' or 'utf-16 with BOM'
+             */
+            encoding: string;
         };
         /** CustomerPage */
         CustomerPage: {
@@ -2033,6 +2054,12 @@ export interface components {
              * @default 0
              */
             updated: number;
+            /**
+             * Unchanged
+             * @description records that were already stored exactly as given
+             * @default 0
+             */
+            unchanged: number;
         };
         /** ValidationError */
         ValidationError: {

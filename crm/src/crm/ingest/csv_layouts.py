@@ -270,15 +270,69 @@ def shopify_order_item(row: Row) -> dict[str, Any] | None:
     )
 
 
+SHOPIFY_CUSTOMER_COLUMNS = (
+    "Customer ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Phone",
+    "Accepts Email Marketing",
+    "Accepts Marketing",
+    "Accepts SMS Marketing",
+    "City",
+    "Province",
+    "Province Code",
+    "Default Address City",
+    "Default Address Phone",
+    "Default Address Province Code",
+    "Tags",
+)
+SHOPIFY_ORDER_COLUMNS = (
+    "Name",
+    "Id",
+    "Email",
+    "Phone",
+    "Financial Status",
+    "Paid at",
+    "Created at",
+    "Cancelled at",
+    "Currency",
+    "Total",
+    "Accepts Marketing",
+    "Accepts Email Marketing",
+    "Billing Name",
+    "Billing Phone",
+    "Billing City",
+    "Billing Province",
+    "Billing Province Name",
+    "Shipping Name",
+    "Shipping Phone",
+    "Shipping City",
+    "Lineitem name",
+    "Lineitem sku",
+    "Lineitem quantity",
+    "Lineitem price",
+)
+
+
 @dataclass(frozen=True)
 class CsvLayout:
     name: str
     kind: CsvKind
     required: tuple[str, ...]
+    # The columns this layout reads. Our own layouts refuse any other column (a misspelt column
+    # would otherwise be dropped without a word); a Shopify export carries dozens we do not read.
+    columns: tuple[str, ...]
+    strict_columns: bool
     customer: Callable[[Row], dict[str, Any]] | None = None
     order_key: Callable[[Row], str | None] | None = None
     order_start: Callable[[Row, int], OrderGroup] | None = None
     order_item: Callable[[Row], dict[str, Any] | None] | None = None
+
+    def canonical(self, header: list[str]) -> list[str]:
+        """The header with each known column spelt as this layout spells it (matching ignores case)."""
+        known = {c.casefold(): c for c in self.columns}
+        return [known.get(h.casefold(), h) for h in header]
 
 
 LAYOUTS = (
@@ -286,33 +340,99 @@ LAYOUTS = (
         "shopify_orders",
         "orders",
         ("Name", "Email", "Total", "Lineitem name"),
+        SHOPIFY_ORDER_COLUMNS,
+        strict_columns=False,
         order_key=shopify_order_key,
         order_start=shopify_order_start,
         order_item=shopify_order_item,
     ),
-    CsvLayout("shopify_customers", "customers", ("First Name", "Last Name", "Email"), customer=shopify_customer),
+    CsvLayout(
+        "shopify_customers",
+        "customers",
+        ("First Name", "Last Name", "Email"),
+        SHOPIFY_CUSTOMER_COLUMNS,
+        strict_columns=False,
+        customer=shopify_customer,
+    ),
     CsvLayout(
         "reach_orders",
         "orders",
         ("external_id", "customer_external_id", "ordered_at", "amount"),
+        OWN_ORDER_COLUMNS,
+        strict_columns=True,
         order_key=own_order_key,
         order_start=own_order_start,
         order_item=own_order_item,
     ),
-    CsvLayout("reach_customers", "customers", ("external_id",), customer=own_customer),
+    CsvLayout(
+        "reach_customers",
+        "customers",
+        ("external_id",),
+        OWN_CUSTOMER_COLUMNS,
+        strict_columns=True,
+        customer=own_customer,
+    ),
 )
 
 
-def detect_layout(header: list[str], kind: CsvKind | None) -> CsvLayout:
-    columns = {h.strip() for h in header}
+def _refuse(msg: str) -> InvalidInput:
+    return InvalidInput(["body", "file"], msg)
+
+
+def refuse_duplicate_columns(header: list[str]) -> None:
+    seen: dict[str, int] = {}
+    duplicates: list[str] = []
+    for position, column in enumerate(header, start=1):
+        key = column.casefold()
+        if not key:
+            continue
+        if key in seen:
+            duplicates.append(f"{column!r} (columns {seen[key]} and {position})")
+        else:
+            seen[key] = position
+    if duplicates:
+        raise _refuse(f"duplicate column(s) in the header: {', '.join(duplicates)}; each column may appear once")
+
+
+def detect_layout(header: list[str], kind: CsvKind | None, read_as: str = "") -> tuple[CsvLayout, list[str]]:
+    """The layout the header matches (column names compared ignoring case) and the header spelt
+    as that layout spells its columns. 422 naming the problem: duplicate columns, a required
+    column missing, or (for this project's own layouts) a column we do not know."""
+    refuse_duplicate_columns(header)
+    unnamed = [str(i) for i, h in enumerate(header, start=1) if not h]
+    if unnamed:
+        raise _refuse(f"column(s) {', '.join(unnamed)} of the header have no name")
+    columns = {h.casefold() for h in header}
     candidates = [layout for layout in LAYOUTS if kind is None or layout.kind == kind]
     for layout in candidates:
-        if all(c in columns for c in layout.required):
-            return layout
-    # Name what is missing for the closest layout of the requested (or likeliest) kind.
-    best = max(candidates, key=lambda layout: sum(c in columns for c in layout.required))
-    missing = [c for c in best.required if c not in columns]
-    raise InvalidInput(
-        ["body", "file"],
-        f"unrecognised CSV header: for {best.name} the column(s) {', '.join(missing)} are missing",
+        if all(c.casefold() in columns for c in layout.required):
+            return layout, _known_columns(layout, header)
+
+    def closeness(layout: CsvLayout) -> tuple[int, int]:
+        known = {c.casefold() for c in layout.columns}
+        return (sum(h in known for h in columns), sum(c.casefold() in columns for c in layout.required))
+
+    best = max(candidates, key=closeness)
+    shown = ", ".join(header[:8]) + (", …" if len(header) > 8 else "")
+    if closeness(best) == (0, 0):
+        raise _refuse(
+            f"unrecognised CSV header ({shown}){read_as}: expected this project's customers columns "
+            f"({', '.join(OWN_CUSTOMER_COLUMNS[:4])}, …) or orders columns ({', '.join(OWN_ORDER_COLUMNS[:4])}, …), "
+            "or a Shopify customers or orders export"
+        )
+    missing = [c for c in best.required if c.casefold() not in columns]
+    raise _refuse(
+        f"unrecognised CSV header ({shown}){read_as}: for {best.name} the column(s) {', '.join(missing)} are missing"
     )
+
+
+def _known_columns(layout: CsvLayout, header: list[str]) -> list[str]:
+    canonical = layout.canonical(header)
+    if layout.strict_columns:
+        unknown = [c for c in canonical if c not in layout.columns]
+        if unknown:
+            raise _refuse(
+                f"unknown column(s) for {layout.name}: {', '.join(unknown)}; the columns are "
+                f"{', '.join(layout.columns)} (in any order and case)"
+            )
+    return canonical

@@ -1,17 +1,16 @@
-"""Streams an uploaded CSV through the ingest service in chunks, keeping CSV line numbers."""
+"""Streams an uploaded CSV through the ingest service in chunks, keeping CSV line numbers: every
+line is either stored or reported, never dropped."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
-from typing import IO, Any
+from dataclasses import dataclass
+from typing import IO, Any, Literal
 
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.errors import InvalidInput
 from crm.ingest import repository as repo
 from crm.ingest.csv_layouts import (
     CsvKind,
@@ -21,45 +20,20 @@ from crm.ingest.csv_layouts import (
     detect_layout,
     shopify_customer_external_id,
 )
-from crm.ingest.schemas import IngestReport
+from crm.ingest.csv_reader import BadLine, CsvReader
+from crm.ingest.schemas import IngestReport, RejectedRecord
 from crm.ingest.service import IngestService
 
 ROWS_PER_CHUNK = 2000
-MAX_FIELD_BYTES = 64 * 1024
 ITEM_ERROR = re.compile(r"^items\.(\d+)\.")
 
-csv.field_size_limit(MAX_FIELD_BYTES)
 
-
-class CsvRows:
-    """(line number, row) pairs from a binary file, read lazily; tolerates a UTF-8 BOM."""
-
-    def __init__(self, binary: IO[bytes]) -> None:
-        self.text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="strict", newline="")
-        self.reader = csv.reader(self.text)
-        self.header: list[str] = []
-
-    def read_header(self) -> list[str]:
-        try:
-            self.header = [h.strip() for h in next(self.reader)]
-        except StopIteration:
-            raise InvalidInput(["body", "file"], "the CSV file is empty") from None
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise InvalidInput(["body", "file"], f"not a readable UTF-8 CSV file: {exc}") from None
-        return self.header
-
-    def next_chunk(self, size: int) -> list[tuple[int, Row]]:
-        rows: list[tuple[int, Row]] = []
-        try:
-            for values in self.reader:
-                if not any(v.strip() for v in values):
-                    continue
-                rows.append((self.reader.line_num, dict(zip(self.header, values, strict=False))))
-                if len(rows) >= size:
-                    break
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise InvalidInput(["body", "file"], f"line {self.reader.line_num}: not readable as CSV ({exc})") from None
-        return rows
+@dataclass(frozen=True)
+class CsvOutcome:
+    layout: CsvLayout
+    delimiter: str
+    encoding: str
+    report: IngestReport
 
 
 class CsvIngestService:
@@ -67,21 +41,58 @@ class CsvIngestService:
         self.session = session
         self.ingest = IngestService(session)
 
-    async def ingest_csv(self, binary: IO[bytes], kind: CsvKind | None) -> tuple[CsvLayout, IngestReport]:
-        rows = CsvRows(binary)
-        header = await anyio.to_thread.run_sync(rows.read_header)
-        layout = detect_layout(header, kind)
+    async def ingest_csv(
+        self, binary: IO[bytes], kind: CsvKind | None, encoding: str | None = None, delimiter: str | None = None
+    ) -> CsvOutcome:
+        reader = CsvReader(binary, encoding, delimiter)
+        header = await anyio.to_thread.run_sync(reader.read_header)
+        read_as = f" (read as {reader.delimiter_name}-separated {reader.encoding_name})"
+        layout, reader.header = detect_layout(header, kind, read_as)
         report = IngestReport()
+        if layout.kind == "customers":
+            await self._ingest_customer_file(layout, reader, report)
+        else:
+            await self._ingest_order_file(layout, binary, reader, report)
+        report.rejected.sort(key=lambda r: (r.line or 0, r.index))
+        return CsvOutcome(layout, reader.delimiter_name, reader.encoding_name, report)
+
+    async def _ingest_customer_file(self, layout: CsvLayout, reader: CsvReader, report: IngestReport) -> None:
+        offset = 0
+        while chunk := await anyio.to_thread.run_sync(reader.next_chunk, ROWS_PER_CHUNK):
+            rows: list[tuple[int, Row]] = []
+            for item in chunk:
+                if isinstance(item, BadLine):
+                    report.rejected.append(self._bad_line("customer", offset, item))
+                    offset += 1
+                else:
+                    rows.append(item)
+            if rows:
+                offset = await self._ingest_customers(layout, rows, offset, report)
+
+    async def _ingest_order_file(
+        self, layout: CsvLayout, binary: IO[bytes], reader: CsvReader, report: IngestReport
+    ) -> None:
+        """An order's rows need not be next to each other: a first pass finds the orders whose rows
+        are split up; the second streams the others in chunks and holds those back to the end."""
+        assert layout.order_key is not None
+        split = await anyio.to_thread.run_sync(self._split_order_keys, layout, reader)
+        binary.seek(0)
+        reader = CsvReader(binary, reader.stated_encoding, reader.delimiter)
+        await anyio.to_thread.run_sync(reader.read_header)
+        reader.header = layout.canonical(reader.header)
         offset = 0
         pending: list[OrderGroup] = []
+        held: dict[str, OrderGroup] = {}
         while True:
-            chunk = await anyio.to_thread.run_sync(rows.next_chunk, ROWS_PER_CHUNK)
-            if layout.kind == "customers":
-                if not chunk:
-                    break
-                offset = await self._ingest_customers(layout, chunk, offset, report)
-                continue
-            groups = pending + list(self._group_orders(layout, chunk, pending))
+            chunk = await anyio.to_thread.run_sync(reader.next_chunk, ROWS_PER_CHUNK)
+            rows: list[tuple[int, Row]] = []
+            for item in chunk:
+                if isinstance(item, BadLine):
+                    report.rejected.append(self._bad_line("order", offset, item))
+                    offset += 1
+                else:
+                    rows.append(item)
+            groups = pending + list(self._group_orders(layout, rows, pending, split, held))
             # The last group may continue in the next chunk; hold it back until then.
             pending = groups[-1:] if chunk else []
             ready = groups[:-1] if chunk else groups
@@ -89,7 +100,35 @@ class CsvIngestService:
                 offset = await self._ingest_orders(layout, ready, offset, report)
             if not chunk:
                 break
-        return layout, report
+        if held:
+            await self._ingest_orders(layout, list(held.values()), offset, report)
+
+    @staticmethod
+    def _split_order_keys(layout: CsvLayout, reader: CsvReader) -> set[str]:
+        """Keys of orders whose rows are not all next to each other."""
+        assert layout.order_key is not None
+        closed: set[str] = set()
+        split: set[str] = set()
+        current: str | None = None
+        while chunk := reader.next_chunk(ROWS_PER_CHUNK):
+            for item in chunk:
+                if isinstance(item, BadLine):
+                    continue
+                key = layout.order_key(item[1])
+                if key is None or key == current:
+                    continue
+                if key in closed:
+                    split.add(key)
+                if current is not None:
+                    closed.add(current)
+                current = key
+        return split
+
+    @staticmethod
+    def _bad_line(kind: Literal["customer", "order"], index: int, bad: BadLine) -> RejectedRecord:
+        return RejectedRecord(
+            kind=kind, index=index, line=bad.line, external_id=bad.first_cell, errors=[f"line {bad.line}: {bad.reason}"]
+        )
 
     async def _ingest_customers(
         self, layout: CsvLayout, chunk: list[tuple[int, Row]], offset: int, report: IngestReport
@@ -105,13 +144,25 @@ class CsvIngestService:
         return offset + len(records)
 
     def _group_orders(
-        self, layout: CsvLayout, chunk: list[tuple[int, Row]], pending: list[OrderGroup]
+        self,
+        layout: CsvLayout,
+        rows: list[tuple[int, Row]],
+        pending: list[OrderGroup],
+        split: set[str],
+        held: dict[str, OrderGroup],
     ) -> Iterator[OrderGroup]:
+        """Groups of adjacent rows; rows of a split order go to its one group in `held` instead."""
         assert layout.order_key and layout.order_start and layout.order_item
         current = pending[-1] if pending else None
-        for line, row in chunk:
+        for line, row in rows:
             key = layout.order_key(row)
-            if current is None or (key is not None and key != current.key):
+            if key is not None and key in split:
+                group = held.get(key)
+                if group is None:
+                    group = held[key] = layout.order_start(row, line)
+                    group.record["items"] = []
+                current = group
+            elif current is None or (key is not None and key != current.key):
                 current = layout.order_start(row, line)
                 current.record["items"] = []
                 yield current

@@ -57,11 +57,11 @@ async def external_ids_by_email(session: AsyncSession, emails: Sequence[str]) ->
 
 async def upsert_customers(
     session: AsyncSession, rows: Sequence[dict[str, Any]], known: Mapping[str, int]
-) -> dict[str, int]:
+) -> tuple[dict[str, int], set[str]]:
     """Insert or update by external_id (only the columns each row gives; a row that changes nothing
-    is left alone, updated_at included); external_id -> id for every row. A row left alone is not
-    returned by the upsert: its id comes from `known` (ids the caller looked up; they never change),
-    else from a lookup."""
+    is left alone, updated_at included); external_id -> id for every row, and the external ids of
+    the rows written (inserted or changed). A row left alone is not returned by the upsert: its id
+    comes from `known` (ids the caller looked up; they never change), else from a lookup."""
     ids: dict[str, int] = {}
     for keys, group in _group_by_keys(rows).items():
         given = [k for k in keys if k != "external_id"]
@@ -76,6 +76,7 @@ async def upsert_customers(
             compare_columns=given,
         )
         ids.update({ext: cid for ext, cid in written})
+    written_ids = set(ids)
     unknown: list[str] = []
     for row in rows:
         external_id = row["external_id"]
@@ -84,7 +85,7 @@ async def upsert_customers(
                 ids[external_id] = known[external_id]
             else:
                 unknown.append(external_id)
-    return ids | (await customer_ids_by_external_id(session, unknown) if unknown else {})
+    return ids | (await customer_ids_by_external_id(session, unknown) if unknown else {}), written_ids
 
 
 async def ensure_stats_rows(session: AsyncSession, customer_ids: Iterable[int]) -> None:
@@ -105,9 +106,12 @@ async def orders_by_external_id(session: AsyncSession, external_ids: Sequence[st
     return found
 
 
-async def upsert_orders(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, tuple[int, int, str]]:
+async def upsert_orders(
+    session: AsyncSession, rows: Sequence[dict[str, Any]]
+) -> tuple[dict[str, tuple[int, int, str]], set[str]]:
     """Insert or update by external_id (a row that changes nothing is left alone); external_id ->
-    (order id, customer id, status) as stored, for every row."""
+    (order id, customer id, status) as stored, for every row, and the external ids of the rows
+    written (inserted or changed)."""
     written_orders: dict[str, tuple[int, int, str]] = {}
     for keys, group in _group_by_keys(rows).items():
         given = [k for k in keys if k != "external_id"]
@@ -123,7 +127,36 @@ async def upsert_orders(session: AsyncSession, rows: Sequence[dict[str, Any]]) -
         )
         written_orders.update({ext: (oid, cid, status) for ext, oid, cid, status in written})
     unchanged = [row["external_id"] for row in rows if row["external_id"] not in written_orders]
-    return written_orders | (await orders_by_external_id(session, unchanged) if unchanged else {})
+    written_ids = set(written_orders)
+    return written_orders | (await orders_by_external_id(session, unchanged) if unchanged else {}), written_ids
+
+
+ItemKey = tuple[str | None, str, str | None, int, int]
+
+
+def item_key(row: Mapping[str, Any]) -> ItemKey:
+    """What an order item is, for telling whether a re-import changes an order's items."""
+    return (row["sku"], row["name"], row["category"], int(row["quantity"]), int(row["unit_price_minor"]))
+
+
+async def item_keys_by_order(session: AsyncSession, order_ids: Sequence[int]) -> dict[int, list[ItemKey]]:
+    """order id -> its stored items (sorted), for the given orders."""
+    found: dict[int, list[ItemKey]] = defaultdict(list)
+    columns = order_items_table.c
+    for part in lookup_chunks(session, sorted(order_ids)):
+        result = await session.execute(
+            select(
+                columns.order_id,
+                columns.sku,
+                columns.name,
+                columns.category,
+                columns.quantity,
+                columns.unit_price_minor,
+            ).where(one_of(session, columns.order_id, part))
+        )
+        for order_id, sku, name, category, quantity, price in result:
+            found[order_id].append((sku, name, category, int(quantity), int(price)))
+    return {order_id: sorted(items, key=str) for order_id, items in found.items()}
 
 
 async def replace_items(session: AsyncSession, order_ids: Sequence[int], item_rows: Sequence[dict[str, Any]]) -> None:

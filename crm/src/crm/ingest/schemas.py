@@ -22,6 +22,8 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
+from crm.input_rules import in_range, single_line
+
 BRAND_TZ = ZoneInfo("Asia/Kolkata")
 ORDER_STATUSES = ("paid", "pending", "fulfilled", "partially_refunded", "refunded", "cancelled", "voided")
 GENDERS = {
@@ -37,18 +39,20 @@ GENDERS = {
 }
 
 MAX_TAGS = 32
-ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
-Sku = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
-Category = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+SingleLine = AfterValidator(single_line)
+ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128), SingleLine]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), SingleLine]
+Sku = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), SingleLine]
+Category = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), SingleLine]
 Currency = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{3}$")]
 MAX_PRICE = Decimal("10000000")
 
 
 def as_aware(value: datetime) -> datetime:
-    """Naive times in an import are read as the brand's local time (India)."""
-    return (value.replace(tzinfo=BRAND_TZ) if value.tzinfo is None else value).astimezone(UTC)
+    """Naive times in an import are read as the brand's local time (India); times are bounded to
+    EARLIEST..LATEST (a time at the calendar's edge cannot even be converted to UTC)."""
+    return in_range(value.replace(tzinfo=BRAND_TZ) if value.tzinfo is None else value).astimezone(UTC)
 
 
 def blank_to_none(value: Any) -> Any:
@@ -144,7 +148,7 @@ class OrderItemIn(TypedDict):
     """Every key is present after validation (the optional ones get their defaults)."""
 
     sku: NotRequired[Annotated[Sku | None, Field(default=None)]]
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), SingleLine]
     category: NotRequired[Annotated[Category | None, Field(default=None)]]
     quantity: NotRequired[Annotated[int, Field(default=1, ge=1, le=10_000)]]
     unit_price: NotRequired[Annotated[Decimal, Field(default=Decimal(0), ge=0, le=MAX_PRICE, decimal_places=2)]]
@@ -197,6 +201,7 @@ class RejectedRecord(BaseModel):
 class UpsertCounts(BaseModel):
     created: int = 0
     updated: int = 0
+    unchanged: int = Field(0, description="records that were already stored exactly as given")
 
 
 class IngestReport(BaseModel):
@@ -207,8 +212,10 @@ class IngestReport(BaseModel):
     def merge(self, other: IngestReport) -> None:
         self.customers.created += other.customers.created
         self.customers.updated += other.customers.updated
+        self.customers.unchanged += other.customers.unchanged
         self.orders.created += other.orders.created
         self.orders.updated += other.orders.updated
+        self.orders.unchanged += other.orders.unchanged
         self.rejected.extend(other.rejected)
 
 

@@ -143,8 +143,10 @@ class IngestService:
     ) -> tuple[dict[str, int], list[int]]:
         """Upserts the customers; external_id -> id for all of them, and the ids of the new ones."""
         existing = await repo.customer_ids_by_external_id(self.session, [r["external_id"] for r in records])
-        ids = await repo.upsert_customers(self.session, [customer_row(r) for r in records], existing)
-        report.customers.updated += len(existing)
+        ids, written = await repo.upsert_customers(self.session, [customer_row(r) for r in records], existing)
+        changed = sum(1 for ext in existing if ext in written)
+        report.customers.updated += changed
+        report.customers.unchanged += len(existing) - changed
         report.customers.created += len(records) - len(existing)
         return ids, [cid for ext, cid in ids.items() if ext not in existing]
 
@@ -154,19 +156,40 @@ class IngestService:
         """Upserts the orders and their items and refreshes the rollup of every customer they
         touch (returned)."""
         before = await repo.orders_by_external_id(self.session, [o["external_id"] for o in orders])
-        after = await repo.upsert_orders(
+        after, written = await repo.upsert_orders(
             self.session, [order_row(o, customer_ids[o["customer_external_id"]]) for o in orders]
         )
-        report.orders.updated += len(before)
         report.orders.created += len(orders) - len(before)
 
         touched_customers = {v[1] for v in after.values()} | {v[1] for v in before.values()}
         with_items = [o for o in orders if o.get("items") is not None]
-        rows: list[dict[str, Any]] = []
-        for o in with_items:
-            order_id, customer_id, status = after[o["external_id"]]
-            rows.extend(item_rows(o, order_id, customer_id, order_counts(status)))
-        await repo.replace_items(self.session, [after[o["external_id"]][0] for o in with_items], rows)
+        items_of = {
+            o["external_id"]: item_rows(o, *after[o["external_id"]][:2], order_counts(after[o["external_id"]][2]))
+            for o in with_items
+        }
+        # An existing order whose row is unchanged is unchanged if its items are too; its items are
+        # then left as they are.
+        same_row = [
+            after[o["external_id"]][0]
+            for o in with_items
+            if o["external_id"] in before and o["external_id"] not in written
+        ]
+        stored = await repo.item_keys_by_order(self.session, same_row) if same_row else {}
+        for o in orders:
+            ext = o["external_id"]
+            if ext not in before:
+                continue
+            unchanged = ext not in written and (
+                ext not in items_of
+                or sorted((repo.item_key(i) for i in items_of[ext]), key=str) == stored.get(after[ext][0], [])
+            )
+            if unchanged:
+                report.orders.unchanged += 1
+                items_of.pop(ext, None)
+            else:
+                report.orders.updated += 1
+        rows = [row for o in with_items if o["external_id"] in items_of for row in items_of[o["external_id"]]]
+        await repo.replace_items(self.session, [after[ext][0] for ext in items_of], rows)
         changed_without_items = [
             {
                 "order_id": after[o["external_id"]][0],

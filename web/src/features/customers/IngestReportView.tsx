@@ -7,9 +7,10 @@ export function IngestReportView({ report }: { report: CsvIngestReport }) {
   return (
     <div className="ingest-report" data-testid="ingest-report">
       <p className="ingest-report__summary">
-        Read as <strong>{report.layout}</strong> ({report.kind}):{" "}
+        Read as <strong>{report.layout}</strong> ({report.kind}, {report.delimiter}-separated {report.encoding}):{" "}
         <span className="pill pill--ok">{formatCount(counts?.created ?? 0)} created</span>{" "}
         <span className="pill">{formatCount(counts?.updated ?? 0)} updated</span>{" "}
+        <span className="pill">{formatCount(counts?.unchanged ?? 0)} unchanged</span>{" "}
         <span className={rejected.length ? "pill pill--danger" : "pill"}>
           {formatCount(rejected.length)} rejected
         </span>
