@@ -841,6 +841,21 @@ export interface components {
             message: components["schemas"]["MessageIn"];
             /** Channel Reason */
             channel_reason?: string | null;
+            /**
+             * Offer
+             * @description the value of {{ offer }}, e.g. 10% off
+             */
+            offer?: string | null;
+            /**
+             * Coupon Code
+             * @description the value of {{ coupon_code }}
+             */
+            coupon_code?: string | null;
+            /**
+             * Destination Url
+             * @description where {{ link }} leads (with UTM parameters); the brand's default when unset
+             */
+            destination_url?: string | null;
         };
         /** CampaignPreview */
         CampaignPreview: {
@@ -858,6 +873,20 @@ export interface components {
             missing_variable_counts: {
                 [key: string]: number;
             };
+            /**
+             * Sms
+             * @description SMS only: encoding (gsm7|ucs2), characters, segments, per_segment, cost_per_message (rupees) and estimated_cost for the reachable audience, for the longest sample rendering
+             */
+            sms?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Warnings
+             * @description copy checks that fail: {rule, message, false_for?, recipients?} — a claim false for some recipients, a broken fallback, a channel limit
+             */
+            warnings?: {
+                [key: string]: unknown;
+            }[];
         };
         /** CampaignRead */
         CampaignRead: {
@@ -892,6 +921,12 @@ export interface components {
             template_variables: string[];
             /** Channel Reason */
             channel_reason: string | null;
+            /** Offer */
+            offer?: string | null;
+            /** Coupon Code */
+            coupon_code?: string | null;
+            /** Destination Url */
+            destination_url?: string | null;
             /**
              * Created By
              * @enum {string}
@@ -978,6 +1013,12 @@ export interface components {
             message?: components["schemas"]["MessageIn"] | null;
             /** Channel Reason */
             channel_reason?: string | null;
+            /** Offer */
+            offer?: string | null;
+            /** Coupon Code */
+            coupon_code?: string | null;
+            /** Destination Url */
+            destination_url?: string | null;
         };
         /** ChannelOption */
         ChannelOption: {
