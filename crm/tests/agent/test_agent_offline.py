@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.agent.planner import Vocabulary, understand
-from crm.agent.sequence_plan import audience_part, is_multi_step, plan_steps
+from crm.agent.planner.sequence_plan import audience_part, is_multi_step, plan_steps
 from crm.models import Campaign, Communication, Customer, Segment, Sequence, SequenceVersion
 from crm.seed import SeedPlan, seed_database
 

@@ -76,3 +76,25 @@ def ask_about_the_rest(understanding: Understanding, preview: dict[str, Any], vo
     ]
     lines.append(" ".join(question))
     return "\n\n".join(lines)
+
+
+def propose_alternative(
+    understanding: Understanding, preview: dict[str, Any], vocabulary: Vocabulary, after_go_ahead: bool
+) -> str:
+    """Part of the goal names who the audience is and nothing in the data matches it ("our
+    Facebook fans", "hikers"): nothing is staged, not even after "go ahead" — a different audience
+    is never stood in. What was understood is offered, with its size, as a concrete choice."""
+    quoted = "; ".join(f"“{p}”" for p in understanding.ungroundable)
+    lines = [
+        (f"I still can't stage this: {quoted}" if after_go_ahead else f"I can't tell who {quoted} are")
+        + " — nothing in your data says who they are, and I won't stand a different audience in for them."
+    ]
+    lines += _suggestions(understanding.ungroundable, vocabulary)
+    if understanding.filter.get("conditions"):
+        lines.append(
+            f"What I could read is {preview['count']:,} customers {preview['explanation']}. If that is the audience "
+            "you want, say so in your own words (for example by naming those conditions) and I'll stage it."
+        )
+    else:
+        lines.append("Describe them with something the CRM records — what they bought, when, spend, city or channel.")
+    return " ".join(lines)

@@ -55,6 +55,7 @@ class Understanding:
     product_focus: str | None
     offer: str | None
     campaign_name: str
+    ungroundable: tuple[str, ...] = ()  # unknown parts that name the audience itself: never stood in for
 
 
 @dataclass(frozen=True)

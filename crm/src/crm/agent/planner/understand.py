@@ -9,6 +9,7 @@ import re
 from datetime import date
 from typing import Any
 
+from crm.agent.brief import read_brief
 from crm.agent.planner.engine import BARRIER, Node, Parse, apply_rules, explain, ground_entities, resolve_entities
 from crm.agent.planner.lexicon import COMMON_WORDS, build_lexicon
 from crm.agent.planner.rules import CRITERIA, EARLY, LAPSED_DAYS, LOYAL_ORDERS, ROLES, VIP_SPEND
@@ -48,13 +49,15 @@ def understand(goal: str, vocabulary: Vocabulary, today: date) -> Understanding:
         nodes.append({"field": "last_order_days_ago", "op": "gt", "value": LAPSED_DAYS})
         notes.append(f"win-back with no time window → no order in the last {LAPSED_DAYS} days")
     tree = _validated({"match": "all", "conditions": nodes}, notes)
+    leftovers = _leftovers(parse.text, _brief_words(goal, today))
     focus = _focus(parse, tree)
     return Understanding(
         filter=tree,
         intent=intent,
         channel=_channel(parse),
         understood=tuple(dict.fromkeys(time_notes + parse.understood + notes)),
-        not_understood=tuple(dict.fromkeys(parse.unsupported + _leftovers(parse.text))),
+        not_understood=tuple(dict.fromkeys(parse.unsupported + [f for f, _ in leftovers])),
+        ungroundable=tuple(dict.fromkeys(f for f, core in leftovers if core)),
         product_focus=focus,
         offer=" + ".join(dict.fromkeys(parse.offers)) or None,
         campaign_name=_name(intent, focus, tree),
@@ -231,15 +234,45 @@ def _name(intent: Intent, focus: str | None, tree: dict[str, Any]) -> str:
 # ------------------------------------------------------------------ what was not understood
 
 
-def _leftovers(text: str) -> list[str]:
-    """Fragments with a word that is neither filler nor understood: reported, never guessed."""
+PEOPLE_NOUNS = frozenset(
+    [
+        "fans",
+        "followers",
+        "audience",
+        "subscribers",
+        "community",
+        "members",
+        "customers",
+        "people",
+        "buyers",
+        "shoppers",
+        "users",
+        "clients",
+        "owners",
+        "visitors",
+        "lovers",
+        "readers",
+        "viewers",
+        "friends",
+        "crowd",
+        "base",
+        "list",
+    ]
+)
+
+
+def _leftovers(text: str, known: frozenset[str] = frozenset()) -> list[tuple[str, bool]]:
+    """Fragments with a word that is neither filler nor understood: reported, never guessed. Each
+    comes with whether it names the audience itself — an unknown word at the head of the goal's
+    audience ("our Facebook fans in Pune", "hikers") rather than a qualifier of it ("in Tokyo",
+    "who own a cat"); staging without such a part would stand in a different audience."""
     plain = re.sub(r"⟦[^⟧]*⟧", "|", text.replace(BARRIER.strip(), "|"))
     fragments = re.split(r"[|,;.!?:()\[\]\n]|\s(?:and|or|but|also|then|plus)\s|\s-\s", plain)
-    found: list[str] = []
-    for fragment in fragments:
+    found: list[tuple[str, bool]] = []
+    for number, fragment in enumerate(fragments):
         words = re.findall(r"[a-z0-9][a-z0-9'%+/&.-]*|[^\sa-z0-9]", fragment)
         words = [w.strip(".'") for w in words if w.strip(".'")]
-        content = [i for i, w in enumerate(words) if _is_content(w)]
+        content = [i for i, w in enumerate(words) if _is_content(w) and w not in known]
         if not content:
             continue
         start, end = content[0], content[-1]
@@ -247,8 +280,21 @@ def _leftovers(text: str) -> list[str]:
             if words[back] in KEEP_LEAD:  # "who go hiking", "in Tokyo", "with high engagement"
                 start = back
                 break
-        found.append(" ".join(words[start : end + 1]))
+        led = words[start] in KEEP_LEAD or (start > 0 and words[start - 1] in QUALIFIER_LEAD)
+        head = end + 1 < len(words) and words[end + 1] in PEOPLE_NOUNS
+        first = number == 0 or not any(_is_content(w) for f in fragments[:number] for w in f.split())
+        found.append((" ".join(words[start : end + 1]), not led and (head or first)))
     return found
+
+
+QUALIFIER_LEAD = frozenset({"at", "on", "near", "around", "via", "of", "by", "than"})
+
+
+def _brief_words(goal: str, today: date) -> frozenset[str]:
+    """Words `read_brief` consumed (an offer, a coupon, an occasion, an expiry, a tone): what the
+    message says, so never reported as not understood."""
+    brief = read_brief(goal, today)
+    return frozenset(w for start, end in brief.spans for w in normalise(goal[start:end]).split())
 
 
 def _is_content(word: str) -> bool:
