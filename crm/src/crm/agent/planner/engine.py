@@ -171,6 +171,13 @@ def ground_entities(parse: Parse, known: frozenset[str]) -> None:
     parse.text = re.sub(r"\bboth\s+(⟦e\d+⟧)\s+(?:and|&)\s+(⟦e\d+⟧)", r"\1 ¦ \2", parse.text)
     _join_lists(parse)
 
+    def excluded(match: re.Match[str]) -> str:
+        parse.entities[int(match.group(1))].negated = True
+        return f"⟦e{match.group(1)}⟧"
+
+    # "Pune ya Delhi ko chhod ke" (normalised: "… excluded"): the value or list before it is left out
+    parse.text = re.sub(r"⟦e(\d+)⟧\s+excluded\b", excluded, parse.text)
+
 
 SEPARATOR = (
     r"(?:\s*(?:,|/|&|\+|\band/or\b|\bor\b|\band\b|\bplus\b|\bas well as\b|\bnor\b)(?:\s+(?:a|an|the|some|any)\b)?)+"
@@ -189,7 +196,20 @@ def _join_lists(parse: Parse) -> None:
         ids = [int(i) for i in re.findall(r"⟦e(\d+)⟧", match.group(0))]
         separators = re.split(r"⟦e\d+⟧", match.group(0))[1:-1]
         entities = [parse.entities[i] for i in ids]
-        if len({e.kind for e in entities}) != 1 or any("nor" in sep for sep in separators):
+        if len({e.kind for e in entities}) != 1:
+            # "foundation and Pune or Nagpur": join each run of one kind on its own
+            out, run = "", [0]
+            for index in range(1, len(ids) + 1):
+                if index < len(ids) and entities[index].kind == entities[run[0]].kind:
+                    run.append(index)
+                    continue
+                piece = "".join(f"⟦e{ids[k]}⟧" + (separators[k] if k < run[-1] else "") for k in run)
+                out += CHAIN.sub(join, piece) if len(run) > 1 else piece
+                if index < len(ids):
+                    out += separators[index - 1]
+                    run = [index]
+            return out
+        if any("nor" in sep for sep in separators):
             return match.group(0)
         kind = entities[0].kind
         words = set(re.findall(r"[a-z/&+]+", " ".join(separators)))

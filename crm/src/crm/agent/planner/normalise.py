@@ -268,19 +268,12 @@ def _hinglish_phrases(t: str) -> str:
     )
     # "2 mahine ke andar" / "2 mahine mein" → "within 2 months"
     t = re.sub(r"\b(\d+\s+\w+)\s+(?:ke andar|ke bheetar|mein|me)\b(?=\s+(?!\d))", r"within \1", t)
-    # "Mumbai ko chhod ke" / "Mumbai ke alawa" → "except Mumbai" (the governed phrase is the words
-    # since the last comma or conjunction, at most four)
+    # "Mumbai ko chhod ke" / "Pune ya Delhi ke alawa": a postposition, read as "… excluded" after the
+    # name or list it governs (entity linking applies it to that value or list)
     t = re.sub(
-        r"((?:[\w₹.+-]+\s+){0,3}?[\w₹.+-]+)\s+(?:ko\s+)?(?:chhod|chod|chhodke|chodke|chhodkar|chodkar)"
-        r"(?:\s+(?:ke|kar|kr|k))?\b",
-        lambda m: "except " + _governed(m.group(1)),
-        t,
+        r"\s+(?:ko\s+)?(?:chhod|chod|chhodke|chodke|chhodkar|chodkar)(?:\s+(?:ke|kar|kr|k|do))?\b", " excluded", t
     )
-    t = re.sub(
-        r"((?:[\w₹.+-]+\s+){0,3}?[\w₹.+-]+)\s+(?:ke\s+)?(?:alawa|alava|siwa|siwaay|siva)\b",
-        lambda m: "except " + _governed(m.group(1)),
-        t,
-    )
+    t = re.sub(r"\s+(?:ke\s+)?(?:alawa|alava|siwa|siwaay|siva)\b", " excluded", t)
     # "Pune se" at the start of a place phrase means "from Pune"; "2 mahine se" means "for 2 months"
     t = re.sub(
         r"\b(\d+\s+(?:mahine|mahino|mahina|din|dino|hafte|hafta|saal|months?|days?|weeks?|years?))\s+se\b", r"for \1", t
@@ -290,14 +283,6 @@ def _hinglish_phrases(t: str) -> str:
 
 def _past(verb: str) -> str:
     return "bought" if verb.startswith(("kharid", "buy")) else "purchased" if verb.startswith("purchase") else "ordered"
-
-
-def _governed(words: str) -> str:
-    """The words a postposition governs: from the last comma / conjunction on."""
-    parts = re.split(r"\b(?:and|or|aur|ya|but|lekin|who|jo|jinhone)\b|,", words)
-    last = parts[-1].strip()
-    head = words[: len(words) - len(parts[-1])]
-    return f"{head}{last}" if not head.strip() else f"{head.rstrip()} {last}"
 
 
 def _words_to_digits(text: str) -> str:

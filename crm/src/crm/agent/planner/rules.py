@@ -59,9 +59,13 @@ LT = r"under|less than|below|lower than|fewer than|<|younger than|within|short o
 LTE = r"at most|up to|upto|maximum(?: of)?|max|<=|no more than|not more than|not over"
 EQ = r"exactly|=|equal to"
 CMP = rf"(?P<cmp>{GT}|{GTE}|{LT}|{LTE}|{EQ})"
-POST = r"(?P<post>\+|\s*(?:or|and) (?:more|above|over|up|higher|older|greater|less|fewer|below|under|lower|younger))"
+POST = (
+    r"(?P<post>\+|\s*(?:or|and) (?:more|above|over|up|higher|older|greater|less|fewer|below|under|lower|younger)"
+    r"(?!\s*(?:than\b|rs\b|\d)))"
+)
+"""A comparison after the number ("5 or more"); never the start of the next one ("and under 25")."""
 LAST = r"(?:the\s+)?(?:(?:last|past|previous|recent|prior)\s+)"
-DUR = rf"(?P<n>{NUM})?\s*(?P<plus>\+)?\s*(?P<u>{UNIT})\b"
+DUR = rf"(?P<n>{NUM})?\s*(?P<plus>\+)?\s*(?P<u>{UNIT})\b(?!\s*old\b)"
 NOT_AGO = r"(?!\s*(?:ago|back|before)\b)"
 GAP = r"(?:\s+(?![⟦¦])\S+){0,3}?"  # up to three words, never across a marker
 
@@ -987,7 +991,7 @@ def spend_amount_first(m: re.Match[str], parse: Parse) -> Outcome:
 @rule(
     "order_count",
     r"(?:\b" + CMP + r"\s*)?\b(?P<n>\d+)" + POST + r"?\s*" + COUNT_NOUN + r"\b(?P<post2>\s*(?:or|and) "
-    r"(?:more|above|over|less|fewer|below))?",
+    r"(?:more|above|over|less|fewer|below)(?!\s*(?:than\b|rs\b|\d)))?",
 )
 def order_count(m: re.Match[str], parse: Parse) -> Outcome | None:
     if m.group("cmp") in ("within",):
@@ -1196,6 +1200,9 @@ CRITERIA: tuple[Rule, ...] = (
     vip,
     big_spenders,
     loyal,
+    order_count_field,
+    order_count_range,
+    order_count,
     nothing_in_window,
     lapsed_window,
     lapsed_ago,
@@ -1221,9 +1228,6 @@ CRITERIA: tuple[Rule, ...] = (
     spend_amount_first,
     spend,
     spend_before,
-    order_count_field,
-    order_count_range,
-    order_count,
     repeat,
     one_time,
     generation,

@@ -43,7 +43,9 @@ def understand(goal: str, vocabulary: Vocabulary, today: date) -> Understanding:
     nodes, notes = _assemble(parse)
     intent = _intent(text, nodes)
     if _said_win_back(text) and not any(
-        node["field"] in ("last_order_days_ago", "order_count") or node.get("within_days") is not None
+        node["field"] == "last_order_days_ago"
+        or node.get("within_days") is not None
+        or (node["field"] == "order_count" and node["op"] in ("eq", "lt", "lte") and node["value"] in (0, 1))
         for node, _ in _walk(nodes)
     ):
         nodes.append({"field": "last_order_days_ago", "op": "gt", "value": LAPSED_DAYS})
