@@ -13,4 +13,4 @@ RUN pip install --no-cache-dir './crm[llm]' ./channel-service
 COPY --from=web /src/web/dist web/dist
 ENV WEB_DIST_DIR=/app/web/dist
 EXPOSE 8000 8001
-CMD ["uvicorn", "crm.main:app", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["uvicorn", "crm.main:app", "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers"]

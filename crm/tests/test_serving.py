@@ -25,7 +25,7 @@ def test_postgres_is_served_by_crm_workers_processes_and_sqlite_by_one() -> None
     assert Settings(database_url=PG, crm_workers=3).serving_processes == 3
     assert Settings(database_url="sqlite+aiosqlite:///./x.db", crm_workers=3).serving_processes == 1
     command = crm_server_command(Settings(database_url=PG, crm_workers=3, crm_public_url="http://127.0.0.1:8123"))
-    assert command[-6:] == ["--host", "127.0.0.1", "--port", "8123", "--workers", "3"]
+    assert command[-7:] == ["--host", "127.0.0.1", "--port", "8123", "--no-proxy-headers", "--workers", "3"]
     assert "--workers" not in crm_server_command(Settings(database_url=PG))
     assert "--workers" not in crm_server_command(Settings(database_url="sqlite+aiosqlite:///./x.db", crm_workers=3))
 

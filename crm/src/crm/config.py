@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     )
     max_json_bytes: int = Field(10 * 1024 * 1024, description="largest JSON request body")
     max_upload_bytes: int = Field(200 * 1024 * 1024, description="largest CSV upload")
+    forwarded_allow_ips: str = Field(
+        "",
+        description="proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed; "
+        "default none. The CRM reads the header itself: serve it with uvicorn --no-proxy-headers",
+    )
     channel_service_url: str = "http://127.0.0.1:8001"
     crm_public_url: str = "http://127.0.0.1:8000"
     environment: Literal["development", "production"] = Field(

@@ -55,6 +55,8 @@ def utcnow() -> datetime:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    # Errors and logs show statements without their values (customer data, tokens' hashes).
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from asyncpg.exceptions import AdminShutdownError, CannotConnectNowError, CrashShutdownError, PostgresConnectionError
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -59,7 +62,42 @@ def is_connection_loss(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
+SECRET_FIELDS = ("password", "secret", "token", "api_key", "apikey")
+
+
+def without_secret_inputs(errors: Any) -> list[dict[str, Any]]:
+    """Validation errors as FastAPI renders them, minus the value given for a secret field (a 422
+    for an over-long password must not echo the password)."""
+    out: list[dict[str, Any]] = []
+    for error in errors:
+        error = dict(error)
+        names = [str(part).lower() for part in error.get("loc", ())]
+        if any(secret in name for name in names for secret in SECRET_FIELDS):
+            error.pop("input", None)
+            error.pop("ctx", None)
+        out.append(error)
+    return out
+
+
+def finite(value: Any) -> Any:
+    """The value with NaN and infinities as text: JSON has no such numbers, and a 422 that echoes
+    one must still render."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    async def handle_validation_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return JSONResponse(
+            status_code=422, content={"detail": finite(jsonable_encoder(without_secret_inputs(exc.errors())))}
+        )
+
     async def handle_domain_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)
         return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail})
@@ -74,6 +112,7 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(DomainError, handle_domain_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
     losses: tuple[type[Exception], ...] = (DBAPIError, *DRIVER_CONNECTION_LOSS)
     for loss in losses:
         app.add_exception_handler(loss, handle_database_loss)

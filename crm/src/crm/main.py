@@ -130,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_json_bytes=settings.max_json_bytes,
         max_upload_bytes=settings.max_upload_bytes,
         upload_paths=("/api/ingest/csv",),
+        trusted_proxies=settings.forwarded_allow_ips,
     )
     for router in PUBLIC_ROUTERS:
         app.include_router(router)

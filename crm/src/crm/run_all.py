@@ -30,6 +30,7 @@ def crm_server_command(settings: Settings) -> list[str]:
         url.hostname or "127.0.0.1",
         "--port",
         str(url.port or 8000),
+        "--no-proxy-headers",  # the CRM believes X-Forwarded-For only from FORWARDED_ALLOW_IPS
         *(["--workers", str(workers)] if workers > 1 else []),
     ]
 

@@ -18,6 +18,7 @@ from crm.models import Operator
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 login_limit = RateLimit("10/minute", "sign-in")
+password_limit = RateLimit("10/minute", "password change")
 
 
 class LoginRequest(BaseModel):
@@ -104,7 +105,7 @@ async def me(operator: CurrentOperator) -> OperatorRead:
     return operator_read(operator)
 
 
-@router.post("/password", status_code=204)
+@router.post("/password", status_code=204, dependencies=[Depends(password_limit)])
 async def change_password(
     payload: PasswordChange, request: Request, session: SessionDep, operator: CurrentOperator
 ) -> Response:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -177,6 +178,9 @@ def normalise_value(spec: FieldSpec, op: str, value: Any, path: str) -> Any:
     return scalar(spec, value, path)
 
 
+MAX_INTEGER = 2**31 - 1  # the integer columns' range (and far beyond any count, age or day)
+
+
 def scalar(spec: FieldSpec, value: Any, path: str) -> Any:
     kind = spec.value_type
     if kind == "string":
@@ -192,6 +196,10 @@ def scalar(spec: FieldSpec, value: Any, path: str) -> Any:
         return text.lower() if allowed else text
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _fail(path, f"{spec.name} takes a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _fail(path, f"{spec.name} takes a finite number")
+    if kind == "integer" and value > MAX_INTEGER:
+        raise _fail(path, f"{spec.name} is at most {MAX_INTEGER}")
     if value < 0:
         raise _fail(path, f"{spec.name} cannot be negative")
     maximum = spec.maximum
