@@ -30,6 +30,7 @@ from crm.dispatch.dispatcher import Dispatcher
 from crm.dispatch.policies import SendPolicy
 from crm.dispatch.router import router as delivery_router
 from crm.errors import install_error_handlers
+from crm.experiments.router import router as experiments_router
 from crm.health import router as health_router
 from crm.http_guards import GuardMiddleware
 from crm.ingest.router import router as ingest_router
@@ -48,6 +49,7 @@ log = logging.getLogger("crm")
 PUBLIC_ROUTERS = (health_router, webhooks_router, auth_router)
 ROUTERS = (
     ingest_router,
+    experiments_router,
     customers_router,
     communications_router,
     segments_router,

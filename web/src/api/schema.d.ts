@@ -189,6 +189,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{campaign_id}/decide-winner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide Winner
+         * @description Winner mode, now rather than at `decide_at`: picks the winner of the test share by its
+         *     Bayesian probability of being best, records the numbers in the audit log, and queues the rest
+         *     of the audience with the winner only. 409 if not in winner mode or already decided.
+         */
+        post: operations["decide_winner_api_campaigns__campaign_id__decide_winner_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers": {
         parameters: {
             query?: never;
@@ -828,6 +850,19 @@ export interface components {
         };
         /** CampaignCreate */
         CampaignCreate: {
+            /**
+             * Variants
+             * @description 2-5 messages instead of `message`; each customer gets one, by a stable random split
+             */
+            variants?: components["schemas"]["VariantIn"][] | null;
+            /**
+             * Holdout Percent
+             * @description a stable random share of the reachable audience that is never messaged
+             * @default 0
+             */
+            holdout_percent: number;
+            /** @description winner mode (needs variants) */
+            winner?: components["schemas"]["WinnerModeIn"] | null;
             /** Name */
             name: string;
             /** Segment Id */
@@ -838,7 +873,7 @@ export interface components {
              * @enum {string}
              */
             channel: "whatsapp" | "sms" | "email" | "rcs";
-            message: components["schemas"]["MessageIn"];
+            message?: components["schemas"]["MessageIn"] | null;
             /** Channel Reason */
             channel_reason?: string | null;
             /**
@@ -935,6 +970,14 @@ export interface components {
             suppressed: components["schemas"]["Suppressed"] | null;
             /** Queued */
             queued: number | null;
+            /** Variants */
+            variants?: components["schemas"]["VariantRead"][] | null;
+            /**
+             * Holdout Percent
+             * @default 0
+             */
+            holdout_percent: number;
+            winner?: components["schemas"]["WinnerModeRead"] | null;
             /**
              * Scheduled At
              * @description when a `scheduled` campaign starts
@@ -959,7 +1002,11 @@ export interface components {
              */
             updated_at: string;
         };
-        /** CampaignStats */
+        /**
+         * CampaignStats
+         * @description `funnel.converted` and `revenue` are provider conversions (receipts); `order_attribution`
+         *     is the same campaign measured by orders.
+         */
         CampaignStats: {
             /** Campaign Id */
             campaign_id: number;
@@ -988,6 +1035,12 @@ export interface components {
             failure_reasons: {
                 [key: string]: number;
             };
+            order_attribution?: components["schemas"]["OrderAttribution"] | null;
+            /** Variants */
+            variants?: components["schemas"]["VariantStats"][] | null;
+            holdout?: components["schemas"]["GroupStats"] | null;
+            messaged?: components["schemas"]["GroupStats"] | null;
+            lift?: components["schemas"]["LiftStats"] | null;
             /**
              * Statuses
              * @description communications per status, each counted once at its furthest stage (converted > clicked > read > opened > delivered > failed > sent, else its queue state)
@@ -1019,6 +1072,11 @@ export interface components {
             coupon_code?: string | null;
             /** Destination Url */
             destination_url?: string | null;
+            /** Variants */
+            variants?: components["schemas"]["VariantIn"][] | null;
+            /** Holdout Percent */
+            holdout_percent?: number | null;
+            winner?: components["schemas"]["WinnerModeIn"] | null;
         };
         /** ChannelOption */
         ChannelOption: {
@@ -1501,6 +1559,25 @@ export interface components {
             /** Failed */
             failed: number;
         };
+        /**
+         * GroupStats
+         * @description Customers of one side of a holdout test and what they ordered within the window after launch.
+         */
+        GroupStats: {
+            /** Customers */
+            customers: number;
+            /**
+             * Converted
+             * @description customers with at least one order in the window
+             */
+            converted: number;
+            /** Revenue */
+            revenue: number;
+            /** Conversion Rate */
+            conversion_rate: number;
+            /** Revenue Per Customer */
+            revenue_per_customer: number;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1567,6 +1644,46 @@ export interface components {
             /** Launched By */
             launched_by?: string | null;
         };
+        /**
+         * LiftStats
+         * @description Messaged minus holdout, from orders placed within the attribution window after launch.
+         */
+        LiftStats: {
+            /**
+             * Conversion Rate
+             * @description difference in the share of customers who ordered
+             */
+            conversion_rate: number;
+            /**
+             * Ci95
+             * @description 95% interval of conversion_rate (None: not computable yet)
+             */
+            ci95: number[] | null;
+            /** Method */
+            method: string;
+            /**
+             * Revenue Per Recipient
+             * @description difference in revenue per customer
+             */
+            revenue_per_recipient: number;
+            /** Revenue Ci95 */
+            revenue_ci95: number[] | null;
+            /** Revenue Method */
+            revenue_method: string;
+            /** Incremental Conversions */
+            incremental_conversions: number;
+            /** Incremental Revenue */
+            incremental_revenue: number;
+            /** Window Days */
+            window_days: number;
+            /**
+             * Window Ends At
+             * Format: date-time
+             */
+            window_ends_at: string;
+            /** Window Complete */
+            window_complete: boolean;
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Email */
@@ -1598,6 +1715,26 @@ export interface components {
             name: string;
             /** Default Password */
             default_password: boolean;
+        };
+        /**
+         * OrderAttribution
+         * @description Orders credited to this campaign's messages: each order to the last message its customer
+         *     received within the window before it (clicked, else delivered), so an order counts once.
+         */
+        OrderAttribution: {
+            /**
+             * Label
+             * @default orders attributed to the last message received within the attribution window
+             */
+            label: string;
+            /** Orders */
+            orders: number;
+            /** Customers */
+            customers: number;
+            /** Revenue */
+            revenue: number;
+            /** Window Days */
+            window_days: number;
         };
         /** OrderItemRead */
         OrderItemRead: {
@@ -2115,6 +2252,56 @@ export interface components {
             /** Context */
             ctx?: Record<string, never>;
         };
+        /** VariantIn */
+        VariantIn: {
+            /** Name */
+            name: string;
+            message: components["schemas"]["MessageIn"];
+        };
+        /** VariantRead */
+        VariantRead: {
+            /** Name */
+            name: string;
+            message: components["schemas"]["MessageRead"];
+        };
+        /**
+         * VariantStats
+         * @description One arm of an experiment.
+         */
+        VariantStats: {
+            /** Name */
+            name: string;
+            /**
+             * Recipients
+             * @description messages of this variant (queued or sent)
+             */
+            recipients: number;
+            funnel: components["schemas"]["Funnel"];
+            /**
+             * Revenue
+             * @description from provider `converted` receipts, as the campaign's `revenue`
+             */
+            revenue: number;
+            /**
+             * Revenue Per Recipient
+             * @description revenue / recipients
+             */
+            revenue_per_recipient: number;
+            /**
+             * Attributed Orders
+             * @description orders attributed to this variant's messages (last touch)
+             */
+            attributed_orders: number;
+            /** Attributed Revenue */
+            attributed_revenue: number;
+            /** Attributed Revenue Per Recipient */
+            attributed_revenue_per_recipient: number;
+            /**
+             * Winner
+             * @default false
+             */
+            winner: boolean;
+        };
         /** VersionDiff */
         VersionDiff: {
             /** From Version */
@@ -2145,6 +2332,61 @@ export interface components {
              * @default 0
              */
             contacts: number;
+        };
+        /**
+         * WinnerModeIn
+         * @description Send `test_percent` of the (non-holdout) audience first, split over the variants; after
+         *     `decide_after_hours` (simulated: divided by SIM_TIME_SCALE) pick the winner on `metric` by its
+         *     Bayesian probability of being best, and send the rest only the winner.
+         */
+        WinnerModeIn: {
+            /**
+             * Metric
+             * @default click_rate
+             * @enum {string}
+             */
+            metric: "click_rate" | "conversion_rate" | "revenue_per_recipient";
+            /**
+             * Test Percent
+             * @default 20
+             */
+            test_percent: number;
+            /**
+             * Decide After Hours
+             * @default 4
+             */
+            decide_after_hours: number;
+        };
+        /** WinnerModeRead */
+        WinnerModeRead: {
+            /**
+             * Metric
+             * @default click_rate
+             * @enum {string}
+             */
+            metric: "click_rate" | "conversion_rate" | "revenue_per_recipient";
+            /**
+             * Test Percent
+             * @default 20
+             */
+            test_percent: number;
+            /**
+             * Decide After Hours
+             * @default 4
+             */
+            decide_after_hours: number;
+            /**
+             * Decide At
+             * @description when the winner is picked (set at launch)
+             */
+            decide_at: string | null;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Winner
+             * @description the winning variant's name, once decided
+             */
+            winner: string | null;
         };
         /**
          * ReceiptIn
@@ -2481,6 +2723,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CsvIngestReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    decide_winner_api_campaigns__campaign_id__decide_winner_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id */
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignRead"];
                 };
             };
             /** @description Validation Error */

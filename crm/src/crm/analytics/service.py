@@ -19,6 +19,7 @@ from crm.analytics.schemas import (
 )
 from crm.db import utcnow
 from crm.errors import NotFound
+from crm.experiments.service import ExperimentService
 from crm.models import Campaign, Communication, Customer
 from crm.money import from_minor
 
@@ -61,6 +62,9 @@ class AnalyticsService:
             queue[state] += n
             statuses[status] += n
         timeseries, bucket = await self._timeseries(where)
+        experiments = ExperimentService(self.session)
+        attribution, attributed, attributed_counts = await experiments.order_attribution(campaign)
+        experiment = await experiments.stats(campaign, attributed, attributed_counts)
         return CampaignStats(
             campaign_id=campaign.id,
             status=campaign.status,
@@ -97,6 +101,11 @@ class AnalyticsService:
             bucket_seconds=bucket,
             failure_reasons=await repo.failure_reasons(self.session, where),
             statuses=dict(statuses),
+            order_attribution=attribution,
+            variants=experiment.variants if experiment else None,
+            holdout=experiment.holdout if experiment else None,
+            messaged=experiment.messaged if experiment else None,
+            lift=experiment.lift if experiment else None,
             updated_at=utcnow(),
         )
 

@@ -20,6 +20,7 @@ Action = Literal[
     "cancelled_schedule",
     "schedule_refused",
     "test_sent",
+    "experiment_decided",
 ]
 EntityType = Literal["campaign", "sequence"]
 

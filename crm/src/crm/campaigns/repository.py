@@ -109,8 +109,11 @@ async def materialise_sends(
     campaign: Campaign,
     where: ColumnElement[bool],
     due_at: datetime,
+    only: ColumnElement[bool] | None = None,
+    variant: ColumnElement[int] | None = None,
 ) -> int:
-    """INSERT … SELECT one queued communication per reachable recipient."""
+    """INSERT … SELECT one queued communication per reachable recipient (an experiment's: only those
+    `only` admits — not the holdout, nor in winner mode the rest — each with its `variant`)."""
     source = (
         select(
             (literal(f"{campaign.uid}-") + cast(Customer.id, String)).label("communication_id"),
@@ -122,10 +125,11 @@ async def materialise_sends(
             literal(due_at, Communication.due_at.type).label("due_at"),
             literal(0).label("attempts"),
             literal(due_at, Communication.created_at.type).label("created_at"),
+            *([variant.label("variant")] if variant is not None else []),
         )
         .select_from(Customer)
         .join(CustomerStats, CustomerStats.customer_id == Customer.id)
-        .where(where, reachable(campaign.channel))
+        .where(where, reachable(campaign.channel), *([only] if only is not None else []))
     )
     columns = [
         "communication_id",
@@ -137,6 +141,7 @@ async def materialise_sends(
         "due_at",
         "attempts",
         "created_at",
+        *(["variant"] if variant is not None else []),
     ]
     result = await session.execute(communications_table.insert().from_select(columns, source))
     return int(getattr(result, "rowcount", 0) or 0)

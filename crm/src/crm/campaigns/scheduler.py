@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from crm.campaigns import repository as repo
 from crm.campaigns.service import CampaignService
 from crm.db import utcnow
+from crm.experiments.service import decide_due_winners
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,9 @@ class CampaignScheduler:
                 started = await start_due_campaigns(self.maker)
                 if started:
                     log.info("scheduled campaigns started: %s", started)
+                decided = await decide_due_winners(self.maker)
+                if decided:
+                    log.info("experiment winners decided: %s", decided)
             except Exception:
                 log.exception("scheduled campaign pass failed; retrying next interval")
             with contextlib.suppress(TimeoutError):

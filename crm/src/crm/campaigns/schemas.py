@@ -22,12 +22,48 @@ CouponCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^
 DestinationUrl = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$", max_length=1000)]
 
 
-class CampaignCreate(BaseModel):
+WinnerMetric = Literal["click_rate", "conversion_rate", "revenue_per_recipient"]
+
+
+class VariantIn(BaseModel):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    message: MessageIn
+
+
+class WinnerModeIn(BaseModel):
+    """Send `test_percent` of the (non-holdout) audience first, split over the variants; after
+    `decide_after_hours` (simulated: divided by SIM_TIME_SCALE) pick the winner on `metric` by its
+    Bayesian probability of being best, and send the rest only the winner."""
+
+    metric: WinnerMetric = "click_rate"
+    test_percent: float = Field(20, ge=5, le=80)
+    decide_after_hours: float = Field(4, gt=0, le=24 * 30)
+
+
+class ExperimentFields(BaseModel):
+    variants: Annotated[list[VariantIn], Field(min_length=2, max_length=5)] | None = Field(
+        None, description="2-5 messages instead of `message`; each customer gets one, by a stable random split"
+    )
+    holdout_percent: float = Field(
+        0, ge=0, le=50, description="a stable random share of the reachable audience that is never messaged"
+    )
+    winner: WinnerModeIn | None = Field(None, description="winner mode (needs variants)")
+
+    def _check_experiment(self) -> None:
+        if self.variants is not None:
+            names = [v.name.lower() for v in self.variants]
+            if len(set(names)) != len(names):
+                raise ValueError("variant names must differ")
+        if self.winner is not None and self.variants is None:
+            raise ValueError("winner mode needs variants")
+
+
+class CampaignCreate(ExperimentFields):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     segment_id: BodyId | None = None
     filter: SegmentFilter | None = None
     channel: Channel
-    message: MessageIn
+    message: MessageIn | None = None
     channel_reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
     offer: Offer | None = Field(None, description="the value of {{ offer }}, e.g. 10% off")
     coupon_code: CouponCode | None = Field(None, description="the value of {{ coupon_code }}")
@@ -39,7 +75,18 @@ class CampaignCreate(BaseModel):
     def _one_audience(self) -> CampaignCreate:
         if (self.segment_id is None) == (self.filter is None):
             raise ValueError("give exactly one of segment_id or filter")
+        if (self.message is None) == (self.variants is None):
+            raise ValueError("give exactly one of message or variants")
+        self._check_experiment()
         return self
+
+    @property
+    def first_message(self) -> MessageIn:
+        """The message, or variant A's (what previews and test sends show)."""
+        if self.message is not None:
+            return self.message
+        assert self.variants is not None
+        return self.variants[0].message
 
 
 class CampaignUpdate(BaseModel):
@@ -52,17 +99,33 @@ class CampaignUpdate(BaseModel):
     offer: Offer | None = None
     coupon_code: CouponCode | None = None
     destination_url: DestinationUrl | None = None
+    variants: Annotated[list[VariantIn], Field(min_length=2, max_length=5)] | None = None
+    holdout_percent: float | None = Field(None, ge=0, le=50)
+    winner: WinnerModeIn | None = None
 
     @model_validator(mode="after")
     def _one_audience(self) -> CampaignUpdate:
         if self.segment_id is not None and self.filter is not None:
             raise ValueError("give segment_id or filter, not both")
+        if self.message is not None and self.variants is not None:
+            raise ValueError("give message or variants, not both")
         return self
 
 
 class MessageRead(BaseModel):
     subject: str | None
     body: str
+
+
+class VariantRead(BaseModel):
+    name: str
+    message: MessageRead
+
+
+class WinnerModeRead(WinnerModeIn):
+    decide_at: datetime | None = Field(description="when the winner is picked (set at launch)")
+    decided_at: datetime | None
+    winner: str | None = Field(description="the winning variant's name, once decided")
 
 
 class Suppressed(BaseModel):
@@ -89,6 +152,9 @@ class CampaignRead(BaseModel):
     created_by: CreatedBy
     suppressed: Suppressed | None
     queued: int | None
+    variants: list[VariantRead] | None = None
+    holdout_percent: float = 0
+    winner: WinnerModeRead | None = None
     scheduled_at: datetime | None = Field(description="when a `scheduled` campaign starts")
     scheduled_by: str | None
     launched_at: datetime | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,11 +26,15 @@ from crm.campaigns.schemas import (
     RenderedMessage,
     Suppressed,
     TestSendResult,
+    VariantIn,
+    VariantRead,
+    WinnerModeRead,
 )
 from crm.copywriting.campaign_review import copy_review, preview_link
 from crm.db import utcnow
 from crm.dispatch.channel_client import ChannelClient, ChannelRejected, ChannelUnavailable, OutboundMessage
 from crm.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
+from crm.experiments.launch import experiment_launch, experiment_plan
 from crm.models import Campaign, Segment
 from crm.segments.compiler import Clock, compile_filter
 from crm.segments.dsl import SegmentFilter
@@ -83,8 +87,10 @@ class CampaignService:
         return SegmentFilter.model_validate(campaign.filter)
 
     async def create(self, payload: CampaignCreate, author: audit.Author) -> CampaignRead:
-        variables = checked_variables(payload.message, payload.channel)
-        checked_campaign_variables(variables, payload.offer, payload.coupon_code)
+        variables: list[str] = []
+        for message in experiment_messages(payload.message, payload.variants):
+            variables += checked_variables(message, payload.channel)
+        checked_campaign_variables(list(dict.fromkeys(variables)), payload.offer, payload.coupon_code)
         if payload.segment_id is not None:
             await self._segment(payload.segment_id)
         campaign = Campaign(
@@ -93,13 +99,16 @@ class CampaignService:
             channel=payload.channel,
             segment_id=payload.segment_id,
             filter=payload.filter.model_dump() if payload.filter else None,
-            message_subject=payload.message.subject,
-            message_body=payload.message.body,
+            message_subject=payload.first_message.subject,
+            message_body=payload.first_message.body,
             channel_reason=payload.channel_reason,
             offer=payload.offer,
             coupon_code=payload.coupon_code,
             destination_url=payload.destination_url,
             created_by=author.kind,
+            variants=stored_variants(payload.variants),
+            holdout_percent=payload.holdout_percent or None,
+            winner_mode=payload.winner.model_dump() if payload.winner else None,
         )
         self.session.add(campaign)
         await self.session.flush()
@@ -162,6 +171,14 @@ class CampaignService:
             if launched
             else None,
             queued=campaign.queued_count,
+            variants=[
+                VariantRead(name=v["name"], message=MessageRead(subject=v.get("subject"), body=v["body"]))
+                for v in campaign.variants
+            ]
+            if campaign.variants
+            else None,
+            holdout_percent=campaign.holdout_percent or 0,
+            winner=winner_read(campaign),
             scheduled_at=campaign.scheduled_at,
             scheduled_by=campaign.scheduled_by,
             launched_at=campaign.launched_at,
@@ -178,9 +195,11 @@ class CampaignService:
         fields = patch.model_fields_set
         channel = patch.channel or campaign.channel
         message = patch.message or MessageIn(subject=campaign.message_subject, body=campaign.message_body)
-        variables = checked_variables(message, channel)
+        variables = []
+        for checked in experiment_messages(message, patch.variants):
+            variables += checked_variables(checked, channel)
         checked_campaign_variables(
-            variables,
+            list(dict.fromkeys(variables)),
             patch.offer if "offer" in fields else campaign.offer,
             patch.coupon_code if "coupon_code" in fields else campaign.coupon_code,
         )
@@ -196,6 +215,18 @@ class CampaignService:
         for variable in ("offer", "coupon_code", "destination_url"):
             if variable in fields:
                 setattr(campaign, variable, getattr(patch, variable))
+        if patch.message:
+            campaign.variants = None
+        if patch.variants:
+            campaign.variants = stored_variants(patch.variants)
+            campaign.message_subject = patch.variants[0].message.subject
+            campaign.message_body = patch.variants[0].message.body
+        if "holdout_percent" in fields:
+            campaign.holdout_percent = patch.holdout_percent or None
+        if "winner" in fields:
+            campaign.winner_mode = patch.winner.model_dump() if patch.winner else None
+        if campaign.winner_mode is not None and not campaign.variants:
+            raise InvalidInput(["body", "winner"], "winner mode needs variants")
         if patch.segment_id is not None:
             await self._segment(patch.segment_id)
             campaign.segment_id, campaign.filter = patch.segment_id, None
@@ -339,7 +370,11 @@ class CampaignService:
         where = compile_filter(audience, Clock(now))
         total, _, no_contact, no_consent = await repo.audience_breakdown(self.session, where, campaign.channel)
         # The INSERT … SELECT's own row count: no second pass over the rows it just wrote.
-        queued = await repo.materialise_sends(self.session, campaign, where, due_at=now)
+        plan = experiment_plan(campaign)
+        queued = await repo.materialise_sends(
+            self.session, campaign, where, due_at=now, only=plan.messaged_now, variant=plan.variant
+        )
+        set_aside = await experiment_launch(self.session, campaign, where, plan, now)
         await self.session.refresh(campaign)
         campaign.filter = audience.model_dump()  # frozen: later segment edits do not move it
         campaign.audience_count = total
@@ -363,6 +398,7 @@ class CampaignService:
                 "suppressed_no_contact": no_contact,
                 "suppressed_no_consent": no_consent,
                 "drafted_by": campaign.created_by,
+                **set_aside,
             },
         )
         return await self.read(campaign)
@@ -416,6 +452,29 @@ CONTACT_NOUN = {
     "whatsapp": "a phone number",
     "rcs": "a phone number",
 }
+
+
+def experiment_messages(message: MessageIn | None, variants: list[VariantIn] | None) -> list[MessageIn]:
+    return [v.message for v in variants] if variants else ([message] if message else [])
+
+
+def stored_variants(variants: list[VariantIn] | None) -> list[dict[str, Any]] | None:
+    if not variants:
+        return None
+    return [{"name": v.name, "subject": v.message.subject, "body": v.message.body} for v in variants]
+
+
+def winner_read(campaign: Campaign) -> WinnerModeRead | None:
+    if campaign.winner_mode is None:
+        return None
+    winner = campaign.winner_variant
+    names = [v["name"] for v in campaign.variants or []]
+    return WinnerModeRead(
+        **campaign.winner_mode,
+        decide_at=campaign.decide_at,
+        decided_at=campaign.winner_decided_at,
+        winner=names[winner] if winner is not None and winner < len(names) else None,
+    )
 
 
 def zero_reach_reason(channel: str, total: int, no_contact: int, no_consent: int) -> str:

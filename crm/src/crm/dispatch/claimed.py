@@ -29,6 +29,7 @@ class QueueRow(NamedTuple):
     channel: str
     to_address: str
     attempts: int
+    variant: int | None = None
 
 
 class Purchases(NamedTuple):

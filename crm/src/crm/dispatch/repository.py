@@ -32,6 +32,7 @@ QUEUE_COLUMNS = (
     T.c.channel,
     T.c.to_address,
     T.c.attempts,
+    T.c.variant,
 )
 RECIPIENT_COLUMNS = (
     customers_table.c.id,
@@ -148,11 +149,17 @@ async def attach_messages(session: AsyncSession, sends: Sequence[ClaimedSend]) -
     sequence send its enrollment, sequence and the version its contact is on."""
     campaign_ids = sorted({s.communication.campaign_id for s in sends if s.communication.campaign_id is not None})
     campaigns: dict[int, CampaignMessage] = {}
+    variants: dict[tuple[int, int], CampaignMessage] = {}
     if campaign_ids:
         result = await session.execute(
-            select(Campaign.id, Campaign.message_subject, Campaign.message_body).where(Campaign.id.in_(campaign_ids))
+            select(Campaign.id, Campaign.message_subject, Campaign.message_body, Campaign.variants).where(
+                Campaign.id.in_(campaign_ids)
+            )
         )
-        campaigns = {int(i): CampaignMessage(subject, body) for i, subject, body in result}
+        for i, subject, body, arms in result:
+            campaigns[int(i)] = CampaignMessage(subject, body)
+            for index, arm in enumerate(arms or ()):  # an experiment's send carries its variant's message
+                variants[int(i), index] = CampaignMessage(arm.get("subject"), arm["body"])
     journeys = await _journeys(
         session, sorted({s.communication.enrollment_id for s in sends if s.communication.enrollment_id is not None})
     )
@@ -164,7 +171,9 @@ async def attach_messages(session: AsyncSession, sends: Sequence[ClaimedSend]) -
     )
     for send in sends:
         row = send.communication
-        send.campaign = campaigns.get(row.campaign_id or 0)
+        send.campaign = (
+            variants.get((row.campaign_id or 0, row.variant)) if row.variant is not None else None
+        ) or campaigns.get(row.campaign_id or 0)
         send.enrollment, send.version = journeys.get(row.enrollment_id or 0, (None, None))
         send.sequence = sequences.get(row.sequence_id or 0)
 
@@ -234,9 +243,11 @@ async def complete_finished_campaigns(session: AsyncSession, campaign_ids: Seque
     """Running campaigns (these, or all when None) with nothing queued or claimed are completed."""
     pending = exists(select(C.id).where(C.campaign_id == Campaign.id, C.state.in_((QUEUED, CLAIMED))))
     scope = Campaign.id.in_(list(campaign_ids)) if campaign_ids is not None else Campaign.status == "running"
+    # Winner mode: the rest still waits for the winner.
+    undecided = and_(Campaign.decide_at.is_not(None), Campaign.winner_decided_at.is_(None))
     await session.execute(
         update(Campaign)
-        .where(scope, Campaign.status == "running", ~pending)
+        .where(scope, Campaign.status == "running", ~pending, ~undecided)
         .values(status="completed", completed_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -6,6 +6,7 @@ from crm.models.communication import Communication
 from crm.models.conversation import Conversation, ConversationMessage
 from crm.models.customer import Customer
 from crm.models.customer_stats import CustomerStats
+from crm.models.experiment_member import ExperimentMember
 from crm.models.operator import ApiToken, Operator, OperatorSession
 from crm.models.order import Order, OrderItem
 from crm.models.product import Product
@@ -23,6 +24,7 @@ __all__ = [
     "Customer",
     "CustomerStats",
     "Enrollment",
+    "ExperimentMember",
     "Operator",
     "OperatorSession",
     "Order",

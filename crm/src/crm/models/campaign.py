@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base, BigId, UtcDateTime, utcnow
@@ -41,6 +41,15 @@ class Campaign(Base):
     # A `scheduled` campaign starts then (its audience is evaluated at that moment); cancel returns it to draft.
     scheduled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     scheduled_by: Mapped[str | None] = mapped_column(String(100))
+    # Experiments (crm.experiments): 2-5 variants [{"name", "subject", "body"}] instead of the one
+    # message (which then mirrors variant A), a holdout share never messaged, and winner mode
+    # ({"metric", "test_percent", "decide_after_hours"}): the test share first, the rest the winner.
+    variants: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    holdout_percent: Mapped[float | None] = mapped_column(Float)
+    winner_mode: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    decide_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    winner_variant: Mapped[int | None] = mapped_column(Integer)
+    winner_decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     launched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     launched_by: Mapped[str | None] = mapped_column(String(100))
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base, BigId, UtcDateTime, utcnow
@@ -36,6 +36,8 @@ class Communication(Base):
     step_index: Mapped[int | None] = mapped_column(Integer)
     customer_id: Mapped[int] = mapped_column(BigId)
     channel: Mapped[str] = mapped_column(String(20))
+    # An experiment's arm (0-based index into the campaign's variants); None for a single message.
+    variant: Mapped[int | None] = mapped_column(SmallInteger)
     to_address: Mapped[str] = mapped_column(String(320))
 
     state: Mapped[str] = mapped_column(String(20), default=QUEUED)
