@@ -54,7 +54,7 @@ def test_birthdays() -> None:
     assert read("birthday wishes this month") == [{"field": "birthday_in_days", "op": "lte", "value": 10}]
     assert read("bday today") == [{"field": "birthday_in_days", "op": "eq", "value": 0}]
     assert read("customers whose birthday is in the next 7 days") == [
-        {"field": "birthday_in_days", "op": "lte", "value": 6}
+        {"field": "birthday_in_days", "op": "lte", "value": 7}
     ]
     assert read("birthdays next week in Pune") == [
         {"field": "birthday_in_days", "op": "between", "value": [3, 9]},

@@ -355,6 +355,8 @@ def normalise(text: str) -> str:
     t = re.sub(r"\b(\d+)-(?=[a-z]{3})", r"\1 ", t)  # 60-day → 60 day (but "1k-5k" stays a range)
     t = re.sub(r"\be mail", "email", t)
     t = re.sub(r"\bwhats app\b", "whatsapp", t)
+    t = re.sub(r"\bin none of\b", "not in", t)
+    t = re.sub(r"\bnone of\b", "not", t)
     t = _hinglish_phrases(t)
     t = _shorthand(t)
     t = re.sub(

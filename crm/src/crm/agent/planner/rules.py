@@ -271,6 +271,7 @@ def timing(m: re.Match[str], parse: Parse) -> Outcome:
 STAGES = {
     "clicked": "clicked",
     "tapped": "clicked",
+    "opened or read": "engaged",
     "opened": "engaged",
     "read": "engaged",
     "seen": "engaged",
@@ -279,6 +280,9 @@ STAGES = {
     "responded to": "engaged",
     "delivered": "delivered",
     "converted": "converted",
+    "bought after": "converted",
+    "ordered after": "converted",
+    "purchased after": "converted",
     "received": "received",
     "got": "received",
     "been sent": "received",
@@ -309,7 +313,7 @@ ENGAGEMENT_VERB = r"(?P<verb>" + "|".join(sorted(map(re.escape, STAGES), key=len
     + r")?|"
     + MESSAGE_NOUN
     + r"))?"
-    r"(?:\s+(?:on|via|over)\s+(?P<ch2>" + CHANNEL + r"))?"
+    r"(?:\s+(?:sent|we sent|delivered))?(?:\s+(?:on|via|over)\s+(?P<ch2>" + CHANNEL + r"))?"
     r"(?:\s+(?:from\s+|in\s+|of\s+|for\s+)?campaign\s*#?\s*(?P<campaign2>\d+))?"
     r"(?:\s+(?P<window>this week|this month|today|yesterday|"
     r"(?:in|within|during|over)\s+(?:the\s+)?(?:(?:last|past)\s+)?"
@@ -324,9 +328,9 @@ def engagement(m: re.Match[str], parse: Parse) -> Outcome | None:
     verb = m.group("verb")
     campaign = m.group("campaign") or m.group("campaign2")
     object_said = bool(re.search(MESSAGE_NOUN, m.group(0)[m.end("verb") - m.start() :]))
-    if verb in ("got", "received", "sent", "read", "seen", "delivered", "converted") and not (
-        object_said or m.group("ch") or m.group("ch2") or campaign
-    ):
+    if (
+        verb in ("got", "received", "sent", "read", "seen", "delivered", "converted") or verb.endswith("after")
+    ) and not (object_said or m.group("ch") or m.group("ch2") or campaign):
         return None  # "got" / "read" / "converted" alone are not about our messages
     node: Node = {"field": "engagement", "op": "eq", "value": STAGES[verb]}
     window = m.group("window")
@@ -527,10 +531,12 @@ def bought_recently(m: re.Match[str], parse: Parse) -> Outcome | None:
     return Outcome(keep=f"⟦e{m.group(group)}⟧")
 
 
-@rule("state_word", r"\b(?:state of\s+" + ENTITY + "|" + ENTITY.replace("?P<e>", "?P<e2>") + r"\s+state)\b")
+@rule("state_word", r"(?:\bstate of\s+" + ENTITY + "|" + ENTITY.replace("?P<e>", "?P<e2>") + r"\s+state\b)")
 def state_word(m: re.Match[str], parse: Parse) -> Outcome | None:
     group = "e" if m.group("e") else "e2"
     entity = parse.entity(m, group)
+    if entity.kind == "state":
+        return Outcome(keep=f"⟦e{m.group(group)}⟧")
     if entity.kind != "city":
         return None
     states = {s.lower(): s for s in parse.vocabulary.states}
@@ -681,7 +687,7 @@ def last_order_between(m: re.Match[str], parse: Parse) -> Outcome:
 @rule(
     "last_order_ago",
     LAST_ORDER + r"\s+(?:(?:was|is)\s+)?(?:(?P<cmp>over|more than|longer than|at least|less than|under|"
-    r"within|fewer than|exactly|before|prior to)\s+(?:the\s+)?(?:(?:last|past)\s+)?)?"
+    r"within|fewer than|exactly|before|prior to|at most|no more than)\s+(?:the\s+)?(?:(?:last|past)\s+)?)?"
     + DUR
     + POST.replace("post", "post")
     + r"?\s*(?:ago|back|or more ago|or longer ago|old)?",
@@ -701,6 +707,8 @@ def last_order_ago(m: re.Match[str], parse: Parse) -> Outcome | None:
         "under": "lt",
         "fewer than": "lt",
         "within": "lte",
+        "at most": "lte",
+        "no more than": "lte",
         "exactly": "eq",
     }
     op = table.get(word, "gte")  # "60 days ago", "60+ days ago": at least that long ago
@@ -764,10 +772,23 @@ SIGNUP = (
 @rule(
     "signup_ago",
     r"\b(?:signed up|joined|registered|became (?:a )?customers?|customers? since)\s+(?:with us\s+)?"
-    r"(?P<cmp>over|more than|at least|less than|within|under)\s+" + DUR + r"\s*(?:ago|back)?",
+    r"(?P<cmp>over|more than|at least|less than|fewer than|within|under|at most|no more than|exactly)\s+"
+    + DUR
+    + r"\s*(?:ago|back)?",
 )
 def signup_ago(m: re.Match[str], parse: Parse) -> Outcome:
-    op = {"over": "gt", "more than": "gt", "at least": "gte", "less than": "lt", "under": "lt", "within": "lte"}
+    op = {
+        "over": "gt",
+        "more than": "gt",
+        "at least": "gte",
+        "less than": "lt",
+        "fewer than": "lt",
+        "under": "lt",
+        "within": "lte",
+        "at most": "lte",
+        "no more than": "lte",
+        "exactly": "eq",
+    }
     return one("signed_up_days_ago", op[m.group("cmp")], days(m))
 
 
@@ -970,7 +991,11 @@ COUNT_NOUN = r"(?:separate\s+|different\s+|total\s+)?(?:orders?|purchases?|times
 
 @rule(
     "order_count_range",
-    r"\b(?:between\s+|from\s+)?(?P<a>\d+)\s*(?:-|to|and)\s*(?P<b>\d+)\s*" + COUNT_NOUN + r"\b",
+    r"\b(?:between\s+|from\s+)?(?P<a>\d+)\s*(?:"
+    + COUNT_NOUN
+    + r"\s*)?(?:-|to|and)\s*(?P<b>\d+)\s*"
+    + COUNT_NOUN
+    + r"\b",
 )
 def order_count_range(m: re.Match[str], parse: Parse) -> Outcome:
     """ "3 to 5 orders", "2-4 purchases", "between 3 and 6 orders": both ends included."""
@@ -1159,13 +1184,17 @@ BIRTHDAY = r"(?:birthdays?|bdays?|birth days?)"
 @rule(
     "birthday_window",
     r"\b(?:(?:whose|with|having|who have|their|a|an)\s+)*" + BIRTHDAY + r"(?:\s+(?:wishes|greetings|treats?|is|are|"
-    r"falls?|falling|coming up|comes|that are|that is))*\s+(?P<when>(?:this|next|in the next|within the next|in the "
+    r"falls?|falling|coming up|comes|that are|that is))*\s+"
+    r"(?P<when>(?:today or )?(?:within|in) the next (?P<d>\d+) days?|"
+    r"(?:this|next|in the next|within the next|in the "
     r"coming|over the next|in)\s+(?P<n>\d+\s+)?(?P<u>week|month|weeks|months|days?)|today|tomorrow|soon|coming up|"
     r"this weekend)\b",
 )
 def birthday_window(m: re.Match[str], parse: Parse) -> Outcome:
     """ "birthday this month": whole days until the next birthday (0 = today)."""
     when, today = m.group("when"), parse.today
+    if m.group("d"):
+        return one("birthday_in_days", "lte", int(m.group("d")))
     if when == "today":
         return one("birthday_in_days", "eq", 0)
     if when == "tomorrow":
@@ -1246,7 +1275,17 @@ CRITERIA: tuple[Rule, ...] = (
 """Audience criteria, most specific first."""
 
 
+@rule(
+    "spend_percentile_value",
+    r"\bspend percentile\s+(?:is\s+|of\s+)?(?:" + CMP + r"\s*)?(?P<n>\d+(?:\.\d+)?)" + POST + "?",
+)
+def spend_percentile_value(m: re.Match[str], parse: Parse) -> Outcome:
+    """ "spend percentile at least 90", as the filter's explanation says it."""
+    return one("spend_percentile", comparison(m.group("cmp"), m.group("post"), "gte"), number(m.group("n")))
+
+
 EARLY: tuple[Rule, ...] = (
+    spend_percentile_value,
     spend_percentile,
     offer_code,
     offer_percent,

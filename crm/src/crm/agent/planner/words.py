@@ -45,7 +45,7 @@ FILLER = _words(
     valued ve very via voucher wanna want was we website welcome welcoming were what whatever when where which
     who whole whom whose why will win wish wishes wishing with within would write yeah yep yes yet you your yours
     fine proceed sure series sequence sequences journey drip flow account accounts matte liquid glossy shimmer
-    waterproof crayon satin creamy sheer also kindly asap bhi
+    waterproof crayon satin creamy sheer also kindly asap bhi matching named called gender
     """
 )
 """Words that say nothing about who is in the audience."""
