@@ -9,6 +9,7 @@ import { CampaignEditForm } from "../features/campaigns/CampaignEditForm";
 import { CampaignLiveStats, LiveBadge } from "../features/campaigns/CampaignLiveStats";
 import { CreatedBy } from "../features/campaigns/CampaignTable";
 import { CampaignPreviewCard, RenderedBubble } from "../features/campaigns/MessagePreview";
+import { ExperimentPanel } from "../features/experiments/ExperimentPanel";
 import {
   useCampaign,
   useCampaignPreview,
@@ -97,7 +98,10 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
       ) : stats.isError ? (
         <ErrorState error={stats.error} title="Could not load stats" />
       ) : (
-        <CampaignLiveStats campaign={campaign} stats={stats.data} />
+        <>
+          <CampaignLiveStats campaign={campaign} stats={stats.data} />
+          <ExperimentPanel campaign={campaign} stats={stats.data} />
+        </>
       )}
 
       <div className="two-col">
