@@ -72,6 +72,8 @@ GOALS = (
     "send an email to shoppers in Delhi NCR with lifetime value above 10k",
     "customers who bought mascara in the last 30 days",
     "everyone except Mumbai",
+    "del, mum n kol custs jinhone 2 mahine se order nahi kiya",
+    "top 5% spenders who clicked but didn't buy",
     "create a 3-step win-back for lapsed lipstick buyers: WhatsApp now, an email 2 days later if they haven't "
     "read it, an SMS with a discount on day 5 if they still haven't bought",
 )
