@@ -28,6 +28,10 @@ from channel_service.signatures import admin_token
 
 TEST_SECRET = "whsec_" + base64.b64encode(b"channel-service-test-secret-0123").decode()
 
+# The channel services the tests start remember accepted messages in memory only (a file in the
+# working directory would carry one test's ids into the next); tests of the file pass a path.
+os.environ.setdefault("INTAKE_DEDUPE_PATH", "")
+
 
 @pytest.fixture
 def secret() -> str:

@@ -7,6 +7,7 @@ savepoints inside it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import httpx
@@ -20,6 +21,10 @@ from crm.config import Settings
 from crm.db import create_engine
 from crm.http_guards import RateLimit
 from crm.main import create_app
+
+# The channel services the tests start remember accepted messages in memory only (a file in the
+# working directory would carry one test's ids into the next); tests of the file pass a path.
+os.environ.setdefault("INTAKE_DEDUPE_PATH", "")
 
 
 @pytest.fixture(autouse=True)

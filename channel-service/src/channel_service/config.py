@@ -88,6 +88,17 @@ class Settings(BaseSettings):
         "communication_ids (at most twice as many, ~60 bytes each); a message re-sent after that many "
         "newer ones is played again.",
     )
+    intake_dedupe_path: str = Field(
+        default="channel-intake.sqlite3",
+        description="SQLite file that remembers accepted communication_ids across restarts, so a re-send "
+        "after a restart is not played twice; empty: remember in memory only.",
+    )
+    intake_dedupe_retention_seconds: float = Field(
+        default=86_400.0,
+        gt=0,
+        description="How long the file remembers an accepted communication_id; keep it longer than the "
+        "CRM's claim expiry (DISPATCH_CLAIM_TTL_SECONDS, 60 s) and its retry horizon.",
+    )
     intake_retry_after_seconds: int = Field(default=1, ge=1, description="Retry-After sent with a 429 from /v1/send.")
     workers: int = Field(default=4, ge=1, description="Intake workers draining the queue into the scheduler.")
     callback_concurrency: int = Field(default=32, ge=1, description="Maximum concurrent outbound callback requests.")

@@ -6,7 +6,9 @@ request or earlier in the same batch) are acknowledged but not queued again. Adm
 remembered by their 64-bit keys in a bounded window (`RecentIds`): at least the last
 INTAKE_DEDUPE_WINDOW distinct messages, at most twice that (about 60 bytes each), so memory does
 not grow with the life of the process. A message re-sent after that many newer ones is played
-again; the CRM re-sends only within minutes of the first attempt.
+again; the CRM re-sends only within minutes of the first attempt. With an `AcceptedStore`, the
+fingerprints are also written to disk before the batch is acknowledged and loaded at start-up, so a
+re-send after a restart is not played again either.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from channel_service.accepted_store import AcceptedStore, fingerprint
 from channel_service.callbacks import Outbox
 from channel_service.lifecycle import Channel
 from channel_service.playback import LifecyclePlayer
@@ -89,6 +92,12 @@ class IntakeQueue:
         self.seen = RecentIds(dedupe_window)
         self._stats = stats
         self._closed = False
+        self.store: AcceptedStore | None = None
+
+    def remember_across_restarts(self, store: AcceptedStore) -> None:
+        """Loads what the store remembers into the window, and writes every later admission to it."""
+        self.store = store
+        self.seen.add_all(store.load())
 
     def __len__(self) -> int:
         return self._queue.qsize()
@@ -100,21 +109,26 @@ class IntakeQueue:
         """Queue the batch's new messages, or raise `IntakeFullError` having queued none."""
         if self._closed:
             raise IntakeClosedError("intake is closed")
-        fresh: list[tuple[str, Channel, int]] = []
-        fresh_keys: set[int] = set()
-        seen, key_for = self.seen, self._key_for
+        fresh: list[tuple[str, Channel]] = []
+        fresh_prints: set[int] = set()
+        seen = self.seen
+        # The dedupe fingerprint does not depend on the simulation seed (a restarted service may
+        # draw a new one); the lifecycle's own key is computed for the new messages only.
         for communication_id, channel in messages:
-            key = key_for(communication_id)
-            if key in seen or key in fresh_keys:
+            print_ = fingerprint(communication_id)
+            if print_ in seen or print_ in fresh_prints:
                 continue
-            fresh_keys.add(key)
-            fresh.append((communication_id, channel, key))
+            fresh_prints.add(print_)
+            fresh.append((communication_id, channel))
         free = self.capacity - self._queue.qsize()
         if len(fresh) > free:
             raise IntakeFullError(len(fresh), free)
-        seen.add_all(fresh_keys)
-        for communication_id, channel, key in fresh:
-            self._queue.put_nowait(QueuedMessage(communication_id, channel, outbox, key))
+        if self.store is not None:
+            self.store.add(fresh_prints)  # before the acknowledgement: a re-send after a restart is known
+        seen.add_all(fresh_prints)
+        key_for = self._key_for
+        for communication_id, channel in fresh:
+            self._queue.put_nowait(QueuedMessage(communication_id, channel, outbox, key_for(communication_id)))
         duplicates = len(messages) - len(fresh)
         self._stats.accepted += len(fresh)
         self._stats.duplicate_messages += duplicates

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from channel_service.accepted_store import AcceptedStore
 from channel_service.callbacks import CallbackDispatcher
 from channel_service.config import DEV_WEBHOOK_SECRET, Settings
 from channel_service.event_log import GroundTruthLog
@@ -92,6 +93,10 @@ class ChannelService:
             self.settings.sim_time_scale,
             self.settings.sim_duplicate_rate,
         )
+        if self.settings.intake_dedupe_path:
+            store = AcceptedStore(self.settings.intake_dedupe_path, self.settings.intake_dedupe_retention_seconds)
+            self.intake.remember_across_restarts(store)
+            log.info("remembering accepted messages in %s (%d known)", self.settings.intake_dedupe_path, len(store))
         await self.callbacks.start()
         self.player.start(asyncio.get_running_loop())
         self.workers.start()
@@ -104,6 +109,8 @@ class ChannelService:
         self.player.stop()
         left_batches, left_events = await self.callbacks.drain(self.settings.shutdown_flush_timeout)
         await self.callbacks.close()
+        if self.intake.store is not None:
+            self.intake.store.close()
         report = ShutdownReport(
             queued_messages=len(self.intake),
             lifecycles_unfinished=self.player.in_flight,
