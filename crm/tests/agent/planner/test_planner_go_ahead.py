@@ -105,3 +105,16 @@ async def test_an_exclusion_on_messages_is_staged_with_the_exclusion(
         "match": "none",
         "conditions": [{"field": "engagement", "op": "eq", "value": "received", "within_days": 7}],
     } in campaign.filter["conditions"]
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize(
+    "goal", ["Use my saved segment Big spenders", "send an SMS to the segment called “Diwali VIPs” with 10% off"]
+)
+async def test_a_saved_segment_is_never_rebuilt_from_its_name(
+    client: httpx.AsyncClient, session: AsyncSession, goal: str
+) -> None:
+    reply = await say(client, goal)
+    assert reply["staged_campaign_id"] is None
+    assert "won't rebuild a different audience" in str(reply["reply"])
+    assert await campaigns(session) == 0

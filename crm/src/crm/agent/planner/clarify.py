@@ -4,9 +4,10 @@ was not, the nearest real values — and ask, instead of staging a broader draft
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
+
+from rapidfuzz import fuzz, process
 
 from crm.agent.planner.spelling import ENGLISH
 from crm.agent.planner.types import Understanding, Vocabulary
@@ -29,7 +30,8 @@ def nearest_values(fragment: str, vocabulary: Vocabulary) -> list[str]:
     for word in re.findall(r"[a-z][a-z']{3,}", fragment.lower()):
         if word in FILLER or word in KEEP_LEAD or word in ENGLISH:
             continue  # everyday words ("ignore your rules") are not misspelt places
-        found += [by_lower[m] for m in difflib.get_close_matches(word, list(by_lower), n=MAX_SUGGESTIONS, cutoff=0.6)]
+        close = process.extract(word, list(by_lower), scorer=fuzz.ratio, limit=MAX_SUGGESTIONS, score_cutoff=60)
+        found += [by_lower[match] for match, _, _ in close]
     return list(dict.fromkeys(found))[:MAX_SUGGESTIONS]
 
 

@@ -1,16 +1,17 @@
 """Grounding words against the CRM's data: categories (with the catalogue's synonyms), product
 names, cities (with old and colloquial names), states, regions and tags — exact phrases first,
-longest first, then close spellings ("lipstik", "Hydrabad") with difflib.
+longest first, then close spellings ("lipstik", "Hydrabad") with rapidfuzz.
 
 Only values present in the vocabulary are ever produced, always in their stored spelling.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from rapidfuzz import fuzz, process
 
 from crm.agent.planner.spelling import ENGLISH
 from crm.agent.planner.text import normalise
@@ -529,5 +530,5 @@ def closest(word: str, options: dict[str, Sense], cutoff: float = 0.8) -> str | 
         return None
     if any(w in ENGLISH for w in word.split()):
         return None
-    found = difflib.get_close_matches(word, list(options), n=1, cutoff=cutoff)
+    found = process.extractOne(word, list(options), scorer=fuzz.ratio, score_cutoff=cutoff * 100)
     return found[0] if found else None

@@ -43,6 +43,13 @@ CONFIRMATION = re.compile(
     r"|drop (?:it|that)|ignore (?:it|that))\b",
     re.IGNORECASE,
 )
+SAVED_SEGMENT = re.compile(
+    r"\b(?:my|our|the)?\s*saved\s+segments?\s+(?:called\s+|named\s+)?[\"“']?(?P<name>[^\"”',.;:]+?)[\"”']?"
+    r"(?=$|[,.;:]|\s+(?:with|on|for|and|via|to|by|in)\b)"
+    r"|\bsegment\s+(?:called|named)\s+[\"“']?(?P<called>[^\"”',.;:]+?)[\"”']?(?=$|[,.;:]|\s+(?:with|on|for|and|via)\b)",
+    re.IGNORECASE,
+)
+"""'Use my saved segment Big spenders', 'the segment called "Diwali VIPs"'."""
 CHANNEL_LABEL = {"whatsapp": "WhatsApp", "sms": "SMS", "email": "email", "rcs": "RCS"}
 
 
@@ -97,6 +104,15 @@ class OfflinePlanner:
         if confirmed is not None and LAUNCH_WORDS.search(goal.text):
             return AssistantMessage(self._cannot_launch(messages[:start]))
         text = confirmed or goal.text
+        saved = SAVED_SEGMENT.search(text)
+        if saved:
+            # a saved segment is that segment, never an audience rebuilt from the words of its name
+            name = (saved.group("name") or saved.group("called")).strip()
+            return AssistantMessage(
+                f"You asked for your saved segment “{name}”. I can't open saved segments from "
+                "here yet, and I won't rebuild a different audience from the words of its name. Open it under "
+                "Segments and start the campaign from there, or describe the audience and I'll stage that."
+            )
         audience_text = audience_part(text) if is_multi_step(text) else text
         understanding = understand(audience_text, vocabulary, self.clock().date())
         if self._asks_to_launch(text, understanding):

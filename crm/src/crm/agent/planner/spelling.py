@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 
+from rapidfuzz.distance import OSA
+
 MIN_LENGTH = 5
 SUBSTITUTION_FROM = 7
 TWO_SLIPS_FROM = 9
@@ -63,17 +65,8 @@ ENGLISH = frozenset(_ENGLISH_WORDS.split())
 
 
 def slips(word: str, target: str) -> tuple[int, bool]:
-    """Optimal-string-alignment distance, and whether it is one wrong letter (a substitution)."""
-    previous2: list[int] = []
-    previous = list(range(len(target) + 1))
-    for i, a in enumerate(word, 1):
-        current = [i] + [0] * len(target)
-        for j, b in enumerate(target, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b))
-            if i > 1 and j > 1 and a == target[j - 2] and word[i - 2] == b:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    distance = previous[-1]
+    """Optimal-string-alignment distance (rapidfuzz), and whether it is one wrong letter (a substitution)."""
+    distance = OSA.distance(word, target)
     differing = sum(x != y for x, y in zip(word, target, strict=False))
     substitution = distance == 1 and len(word) == len(target) and differing == 1
     return distance, substitution
