@@ -20,6 +20,7 @@ from crm.agent.channel_advice import channel_reason
 from crm.agent.planner import Understanding, Vocabulary, draft_copy, understand
 from crm.agent.planner.clarify import ask_about_the_rest, ask_who, propose_alternative
 from crm.agent.planner.copy import draft_for
+from crm.agent.planner.normalise import normalise
 from crm.agent.planner.sequence_plan import audience_part, is_multi_step, plan_steps
 from crm.agent.providers.base import (
     AssistantMessage,
@@ -113,7 +114,8 @@ class OfflinePlanner:
                 "here yet, and I won't rebuild a different audience from the words of its name. Open it under "
                 "Segments and start the campaign from there, or describe the audience and I'll stage that."
             )
-        audience_text = audience_part(text) if is_multi_step(text) else text
+        steps_text = normalise(text)  # "WA abhi, email 2 din baad" reads as "whatsapp now, email 2 days later"
+        audience_text = audience_part(steps_text) if is_multi_step(steps_text) else text
         understanding = understand(audience_text, vocabulary, self.clock().date())
         if self._asks_to_launch(text, understanding):
             return AssistantMessage(self._cannot_launch(messages[:start]))
@@ -137,7 +139,7 @@ class OfflinePlanner:
         if "recommend_channel" not in results:
             return call("recommend_channel", {"filter": understanding.filter})
         advice = results["recommend_channel"]
-        if is_multi_step(text) and "stage_sequence" in tools:
+        if is_multi_step(steps_text) and "stage_sequence" in tools:
             if "stage_sequence" not in results:
                 return call("stage_sequence", self._sequence(understanding, text))
             summary = self._sequence_summary(understanding, preview, results["stage_sequence"])
@@ -181,7 +183,7 @@ class OfflinePlanner:
     @staticmethod
     def _sequence(u: Understanding, goal: str) -> dict[str, Any]:
         steps = []
-        for planned in plan_steps(goal):
+        for planned in plan_steps(normalise(goal)):
             copy = draft_copy(replace(u, offer=planned.offer or u.offer), planned.channel)
             step: dict[str, Any] = {
                 "channel": planned.channel,

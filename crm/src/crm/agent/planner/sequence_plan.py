@@ -114,7 +114,7 @@ def _condition(text: str) -> str:
 
 def is_multi_step(goal: str) -> bool:
     return len({m.lastgroup for m in CHANNEL.finditer(goal)}) >= 2 or bool(
-        re.search(r"\b(\d+|two|three|four)[- ]step|sequence|journey|drip|follow[- ]?ups?\b", goal, re.I)
+        re.search(r"\b(\d+|two|three|four)[- ]step|sequence|series|journey|drip|follow[- ]?ups?\b", goal, re.I)
     )
 
 
