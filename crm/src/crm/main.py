@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import anyio
@@ -20,13 +21,14 @@ from crm.audit.router import router as audit_router
 from crm.auth.dependencies import require_operator
 from crm.auth.router import router as auth_router
 from crm.auth.startup import refuse_unsafe_production
+from crm.brand.router import router as brand_router
 from crm.campaigns.router import router as campaigns_router
 from crm.campaigns.scheduler import CampaignScheduler
 from crm.config import Settings, get_settings
 from crm.customers.router import router as customers_router
 from crm.db import create_engine, create_sessionmaker
 from crm.dispatch.channel_client import ChannelClient, build_http_client
-from crm.dispatch.dispatcher import Dispatcher
+from crm.dispatch.dispatcher import Dispatcher, render_message
 from crm.dispatch.policies import SendPolicy
 from crm.dispatch.router import router as delivery_router
 from crm.errors import install_error_handlers
@@ -34,6 +36,9 @@ from crm.experiments.router import router as experiments_router
 from crm.health import router as health_router
 from crm.http_guards import GuardMiddleware
 from crm.ingest.router import router as ingest_router
+from crm.links.router import link_signer
+from crm.links.router import public_router as links_public_router
+from crm.links.router import router as links_router
 from crm.migrate import upgrade_to_head
 from crm.segments.router import router as segments_router
 from crm.sequences.enrollment import Enroller
@@ -46,7 +51,7 @@ from crm.webhooks.router import router as webhooks_router
 log = logging.getLogger("crm")
 
 # Open to anyone: health, the signed webhook, and sign-in itself (the auth router guards its others).
-PUBLIC_ROUTERS = (health_router, webhooks_router, auth_router)
+PUBLIC_ROUTERS = (health_router, webhooks_router, auth_router, links_public_router)
 ROUTERS = (
     ingest_router,
     experiments_router,
@@ -58,6 +63,8 @@ ROUTERS = (
     sequences_router,
     agent_router,
     audit_router,
+    brand_router,
+    links_router,
 )
 
 
@@ -72,6 +79,7 @@ def build_dispatcher(app: FastAPI, settings: Settings) -> Dispatcher:
         policy=SendPolicy.from_settings(settings),
         time_scale=settings.sim_time_scale,
         retry_base_seconds=settings.dispatch_retry_base_seconds,
+        renderer=partial(render_message, links=link_signer(settings)),
     )
 
 

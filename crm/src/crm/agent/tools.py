@@ -19,6 +19,7 @@ from crm.agent.tool_schemas import CHANNEL_SCHEMA, STEP_SCHEMA, filter_schema
 from crm.analytics.service import AnalyticsService
 from crm.api_types import BodyId
 from crm.audit.service import Author
+from crm.brand.service import as_settings, brand_voice
 from crm.campaigns.schemas import CampaignCreate, Channel, CouponCode, DestinationUrl, MessageIn, Offer
 from crm.campaigns.service import CampaignService
 from crm.errors import DomainError
@@ -121,6 +122,7 @@ async def list_fields(ctx: ToolContext, _: NoArguments) -> dict[str, Any]:
             for f in fields.fields
         ],
         "template_variables": list(TEMPLATE_VARIABLES),
+        "brand": as_settings(await brand_voice(ctx.session)).model_dump(),
     }
 
 

@@ -26,6 +26,7 @@ from crm.campaigns.schemas import (
 )
 from crm.campaigns.service import CampaignService
 from crm.db import SessionDep
+from crm.links.router import link_signer
 
 router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
 
@@ -94,7 +95,7 @@ async def test_send_campaign(
     settings = request.app.state.settings
     callback = f"{settings.crm_public_url.rstrip('/')}/api/webhooks/receipts"
     return await CampaignService(session).test_send(
-        campaign_id, payload.to, actor(request), request.app.state.channel_client, callback
+        campaign_id, payload.to, actor(request), request.app.state.channel_client, callback, link_signer(settings)
     )
 
 

@@ -35,6 +35,7 @@ from crm.db import utcnow
 from crm.dispatch.channel_client import ChannelClient, ChannelRejected, ChannelUnavailable, OutboundMessage
 from crm.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
 from crm.experiments.launch import experiment_launch, experiment_plan
+from crm.links.tokens import LinkSigner
 from crm.models import Campaign, Segment
 from crm.segments.compiler import Clock, compile_filter
 from crm.segments.dsl import SegmentFilter
@@ -404,7 +405,13 @@ class CampaignService:
         return await self.read(campaign)
 
     async def test_send(
-        self, campaign_id: int, to: str, sender: str, channel_client: ChannelClient, callback_url: str
+        self,
+        campaign_id: int,
+        to: str,
+        sender: str,
+        channel_client: ChannelClient,
+        callback_url: str,
+        links: LinkSigner | None = None,
     ) -> TestSendResult:
         """One rendered message to an address the operator typed, through the channel service. Its
         communication id starts with `test-`: no communications row is written, so it never counts
@@ -416,7 +423,10 @@ class CampaignService:
         if recipient is None:
             sample = await repo.reachable_sample(self.session, where, campaign.channel, 1)
             recipient = sample[0] if sample else None
-        context = customer_context(*recipient) if recipient else {}
+        customer_id = recipient[0].id if recipient else None
+        link = links.url(links.token_for_test(campaign.id, customer_id)) if links else None
+        values = campaign_values(campaign.offer, campaign.coupon_code, link)
+        context = customer_context(*recipient, campaign=values) if recipient else values
         subject = render(campaign.message_subject, context) if campaign.message_subject else None
         body = render(campaign.message_body, context)
         communication_id = f"test-{campaign.uid}-{uuid.uuid4().hex[:12]}"

@@ -59,6 +59,8 @@ class Recipient(NamedTuple):
 class CampaignMessage(NamedTuple):
     subject: str | None
     body: str
+    offer: str | None = None  # the campaign variables {{ offer }} and {{ coupon_code }}
+    coupon_code: str | None = None
 
 
 @dataclass

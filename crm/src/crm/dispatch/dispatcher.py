@@ -31,11 +31,12 @@ from crm.dispatch import repository as repo
 from crm.dispatch.channel_client import ChannelClient, ChannelRejected, ChannelUnavailable, OutboundMessage
 from crm.dispatch.claimed import ClaimedSend
 from crm.dispatch.policies import FrequencyCap, SendPolicy
+from crm.links.tokens import LinkSigner
 from crm.models import Communication
 from crm.models.communication import CANCELLED, SKIPPED
 from crm.sequences import journey
 from crm.sql import lock_rows_in_order
-from crm.templating import customer_context, render
+from crm.templating import campaign_values, customer_context, render
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,13 @@ def retry_delay(attempts: int, retry_after: float | None = None, base: float = R
     return max(delay, retry_after or 0.0)
 
 
-def render_message(send: ClaimedSend) -> OutboundMessage:
+def render_message(send: ClaimedSend, links: LinkSigner | None = None) -> OutboundMessage:
+    """`links`: {{ link }} becomes the recipient's tracked link (crm.links)."""
     subject, body = send.message_templates()
-    context = customer_context(send.recipient, send.recipient.stats)
+    campaign = send.campaign
+    link = links.url(links.token_for_message(send.communication.id)) if links else None
+    values = campaign_values(campaign.offer if campaign else None, campaign.coupon_code if campaign else None, link)
+    context = customer_context(send.recipient, send.recipient.stats, campaign=values)
     return OutboundMessage(
         communication_id=send.communication.communication_id,
         channel=send.communication.channel,

@@ -152,14 +152,19 @@ async def attach_messages(session: AsyncSession, sends: Sequence[ClaimedSend]) -
     variants: dict[tuple[int, int], CampaignMessage] = {}
     if campaign_ids:
         result = await session.execute(
-            select(Campaign.id, Campaign.message_subject, Campaign.message_body, Campaign.variants).where(
-                Campaign.id.in_(campaign_ids)
-            )
+            select(
+                Campaign.id,
+                Campaign.message_subject,
+                Campaign.message_body,
+                Campaign.variants,
+                Campaign.offer,
+                Campaign.coupon_code,
+            ).where(Campaign.id.in_(campaign_ids))
         )
-        for i, subject, body, arms in result:
-            campaigns[int(i)] = CampaignMessage(subject, body)
+        for i, subject, body, arms, offer, coupon_code in result:
+            campaigns[int(i)] = CampaignMessage(subject, body, offer, coupon_code)
             for index, arm in enumerate(arms or ()):  # an experiment's send carries its variant's message
-                variants[int(i), index] = CampaignMessage(arm.get("subject"), arm["body"])
+                variants[int(i), index] = CampaignMessage(arm.get("subject"), arm["body"], offer, coupon_code)
     journeys = await _journeys(
         session, sorted({s.communication.enrollment_id for s in sends if s.communication.enrollment_id is not None})
     )

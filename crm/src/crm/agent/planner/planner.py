@@ -33,6 +33,7 @@ from crm.agent.providers.base import (
     ToolSpec,
     UserMessage,
 )
+from crm.copywriting.voice import SUGAR, BrandVoice
 
 LAUNCH_WORDS = re.compile(
     r"\b(launch|send (it|them|this|now|out)|go live|blast|fire (it|off)|approve|push it|execute|start sending)\b",
@@ -52,6 +53,14 @@ SAVED_SEGMENT = re.compile(
 )
 """'Use my saved segment Big spenders', 'the segment called "Diwali VIPs"'."""
 CHANNEL_LABEL = {"whatsapp": "WhatsApp", "sms": "SMS", "email": "email", "rcs": "RCS"}
+
+
+def voice_from(fields_result: dict[str, Any]) -> BrandVoice:
+    """The brand's voice as list_fields reports the setting (the SUGAR persona when absent)."""
+    brand = fields_result.get("brand")
+    if not isinstance(brand, dict):
+        return SUGAR
+    return BrandVoice(**{k: brand[k] for k in ("brand_name", "sign_off", "emoji", "destination_url") if k in brand})
 
 
 def vocabulary_from(fields_result: dict[str, Any]) -> Vocabulary:
@@ -146,7 +155,7 @@ class OfflinePlanner:
             return AssistantMessage(self._with_left_out(summary, understanding, confirmed is not None))
         channel = understanding.channel or advice["recommended"]
         brief = read_brief(text, self.clock().date())
-        copy = draft_for(understanding, channel, brief)
+        copy = draft_for(understanding, channel, brief, voice_from(results["list_fields"]))
         draft: dict[str, Any] = {"channel": channel, "body": copy.body, "filter": understanding.filter}
         if copy.subject:
             draft["subject"] = copy.subject
