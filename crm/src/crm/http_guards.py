@@ -115,11 +115,11 @@ def query_problem(scope: Scope) -> list[dict[str, Any]] | None:
     raw: bytes = scope.get("query_string") or b""
     if not raw:
         return None
+    # parse_qsl decodes %-escapes as UTF-8 (an invalid sequence becomes U+FFFD).
     for key, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
         for text in (key, value):
-            decoded = text.encode("latin-1").decode("utf-8", errors="replace")
-            if CONTROL_EXCEPT_LAYOUT.search(decoded):
-                return control_character_error(["query", key], decoded)
+            if CONTROL_EXCEPT_LAYOUT.search(text):
+                return control_character_error(["query", key], text)
     return None
 
 
@@ -237,22 +237,22 @@ class GuardMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _reply(send_with_headers, 413, too_large)
             return
-        problem = query_problem(scope)
-        if problem is not None:
-            await _reply(send_with_headers, 422, problem)
-            return
-        receive_body: Receive = counting_receive
-        if b"json" in headers.get(b"content-type", b"") and not path.startswith(UNCHECKED_BODY_PATHS):
-            with contextlib.suppress(TooLarge):
-                body = await read_body(counting_receive)
-                problem = json_body_problem(body)
-                if problem is not None:
-                    await _reply(send_with_headers, 422, problem)
-                    return
-                receive_body = replay(body, counting_receive)
-            if refused:
-                return
         try:
+            problem = query_problem(scope)
+            if problem is not None:
+                await _reply(send_with_headers, 422, problem)
+                return
+            receive_body: Receive = counting_receive
+            if b"json" in headers.get(b"content-type", b"") and not path.startswith(UNCHECKED_BODY_PATHS):
+                with contextlib.suppress(TooLarge):
+                    body = await read_body(counting_receive)
+                    problem = json_body_problem(body)
+                    if problem is not None:
+                        await _reply(send_with_headers, 422, problem)
+                        return
+                    receive_body = replay(body, counting_receive)
+                if refused:
+                    return
             with contextlib.suppress(TooLarge):  # answered in counting_receive
                 await self.app(scope, receive_body, send_with_headers)
         except Exception as exc:
