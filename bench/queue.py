@@ -68,8 +68,9 @@ from crm.db import create_engine, create_sessionmaker
 from crm.dispatch import dispatcher as dispatcher_module
 from crm.dispatch import repository as dispatch_repository
 from crm.dispatch.channel_client import ChannelClient, OutboundMessage
-from crm.dispatch.claimed import ClaimedSend
 from crm.dispatch.dispatcher import Dispatcher, Plan
+from crm.messages import claims as message_claims
+from crm.messages.claimed import ClaimedSend
 from crm.migrate import upgrade_to_head
 from crm.models import Communication
 from crm.models.communication import DISPATCHED
@@ -332,15 +333,15 @@ class TimedDispatcher(Dispatcher):
 
 
 def install_phase_timers(clock: PhaseClock) -> None:
-    """Wraps the dispatcher's repository calls (module attributes) so their time is counted."""
-    for name, phase in (
-        ("claim_due", "claim"),
-        ("attach_messages", "load"),
-        ("mark_dispatched", "ack"),
-        ("complete_finished_campaigns", "complete"),
+    """Wraps the dispatcher's queue and repository calls (module attributes) so their time is counted."""
+    for module, name, phase in (
+        (message_claims, "claim_due", "claim"),
+        (dispatch_repository, "attach_messages", "load"),
+        (message_claims, "mark_dispatched", "ack"),
+        (dispatch_repository, "complete_finished_campaigns", "complete"),
     ):
-        original = getattr(dispatch_repository, name)
-        setattr(dispatch_repository, name, timed(original, clock, phase))
+        original = getattr(module, name)
+        setattr(module, name, timed(original, clock, phase))
 
 
 def timed(original: Callable[..., Awaitable[Any]], clock: PhaseClock, phase: str) -> Callable[..., Awaitable[Any]]:

@@ -63,8 +63,8 @@ from sqlalchemy import String, cast, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.common import Backend, backend_for, fresh_database, machine_line, parse_backends, render_table
-from crm.analytics.repository import funnel_by_channel
 from crm.db import create_engine, create_sessionmaker
+from crm.messages.stats import funnel_by_channel, of_campaign
 from crm.models import Campaign, Communication, Customer, ReceiptEvent
 from crm.signing import signed_headers
 from crm.tables import communications_table, customer_stats_table, customers_table
@@ -225,7 +225,7 @@ async def verify(
     maker: async_sessionmaker[AsyncSession], campaign_id: int, stream: Stream, applied: int, duplicates: int
 ) -> Check:
     async with maker() as session:
-        rows = await funnel_by_channel(session, Communication.campaign_id == campaign_id)
+        rows = await funnel_by_channel(session, of_campaign(campaign_id))
         stored = await session.scalar(
             select(func.count())
             .select_from(ReceiptEvent)

@@ -17,10 +17,10 @@ from reach_receipts import make_communications, post_signed
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.analytics.lifecycle import FUNNEL_STAGES, status_of
 from crm.analytics.service import AnalyticsService
 from crm.db import create_engine, create_sessionmaker
 from crm.errors import Conflict
+from crm.messages.lifecycle import FUNNEL_STAGES, status_of
 from crm.models import Campaign, Communication, ReceiptEvent
 from crm.models.communication import LIFECYCLE_TYPES
 from crm.webhooks.schemas import ReceiptBatch, ReceiptResult

@@ -47,7 +47,7 @@ STEPS: list[dict[str, Any]] = [
         "body": "20% off today only: SUGAR20",
     },
 ]
-# The channel service's lifecycle per channel (crm.analytics.lifecycle): a stage counts as reached
+# The channel service's lifecycle per channel (crm.messages.lifecycle): a stage counts as reached
 # when it, or any stage after it on the path, is in the log.
 PATHS = {
     "whatsapp": ("sent", "delivered", "read", "clicked", "converted"),

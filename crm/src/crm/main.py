@@ -16,7 +16,6 @@ from fastapi.openapi.utils import get_openapi
 
 from crm.agent.provider_choice import choose_provider
 from crm.agent.router import router as agent_router
-from crm.analytics.router import router as communications_router
 from crm.audit.router import router as audit_router
 from crm.auth.dependencies import require_operator
 from crm.auth.router import router as auth_router
@@ -39,6 +38,7 @@ from crm.ingest.router import router as ingest_router
 from crm.links.router import link_signer
 from crm.links.router import public_router as links_public_router
 from crm.links.router import router as links_router
+from crm.messages.router import router as communications_router
 from crm.migrate import upgrade_to_head
 from crm.segments.router import router as segments_router
 from crm.sequences.enrollment import Enroller

@@ -7,12 +7,12 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.analytics.repository import STAGES
-from crm.models import Communication, Customer, CustomerStats
+from crm.messages import stats
+from crm.messages.reach import CHANNELS, reachable
+from crm.models import Customer, CustomerStats
 from crm.money import from_minor
-from crm.segments.compiler import Clock, compile_filter, reachable
+from crm.segments.compiler import Clock, compile_filter
 from crm.segments.dsl import SegmentFilter
-from crm.segments.fields import CHANNELS
 
 # Indicative cost per message in rupees (India, marketing traffic).
 COST_PER_MESSAGE = {"whatsapp": 0.88, "sms": 0.25, "email": 0.05, "rcs": 0.35}
@@ -26,19 +26,14 @@ PRIORS = {
 MIN_HISTORY = 50
 LABEL = {"whatsapp": "WhatsApp", "sms": "SMS", "email": "Email", "rcs": "RCS"}
 
-C = Communication
-
 
 async def engagement_history(session: AsyncSession) -> dict[str, dict[str, float | int]]:
-    counts = [func.sum(case((condition, 1), else_=0)) for condition in STAGES.values()]
-    result = await session.execute(select(C.channel, *counts).group_by(C.channel))
     history: dict[str, dict[str, float | int]] = {}
-    for row in result:
-        values = dict(zip(STAGES, (int(v or 0) for v in row[1:]), strict=True))
+    for channel, values in (await stats.funnel_per_channel(session, stats.every_message())).items():
         sent, delivered = values["sent"], values["delivered"]
         if sent < MIN_HISTORY or not delivered:
             continue
-        history[row[0]] = {
+        history[channel] = {
             "messages": sent,
             "delivery_rate": round(delivered / sent, 3),
             "engaged_rate": round(max(values["opened"], values["read"]) / delivered, 3),

@@ -6,21 +6,18 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.analytics import repository as repo
-from crm.analytics.lifecycle import status_of, status_time
 from crm.analytics.schemas import (
     CampaignStats,
     ChannelStats,
-    CommunicationSummary,
     Funnel,
     QueueCounts,
     Rates,
     TimePoint,
 )
 from crm.db import utcnow
-from crm.errors import NotFound
 from crm.experiments.service import ExperimentService
-from crm.models import Campaign, Communication, Customer
+from crm.messages import stats
+from crm.models import Campaign
 from crm.money import from_minor
 
 BUCKETS = (60, 300, 900, 3600, 6 * 3600, 86400)
@@ -39,7 +36,7 @@ def choose_bucket(span_seconds: float) -> int:
 
 
 def empty_funnel() -> dict[str, int]:
-    return dict.fromkeys(repo.STAGES, 0)
+    return dict.fromkeys(stats.STAGES, 0)
 
 
 class AnalyticsService:
@@ -47,8 +44,8 @@ class AnalyticsService:
         self.session = session
 
     async def campaign_stats(self, campaign: Campaign) -> CampaignStats:
-        where = Communication.campaign_id == campaign.id
-        per_channel = await repo.funnel_by_channel(self.session, where)
+        where = stats.of_campaign(campaign.id)
+        per_channel = await stats.funnel_by_channel(self.session, where)
         totals = empty_funnel()
         revenue_minor = 0
         for row in per_channel:
@@ -58,7 +55,7 @@ class AnalyticsService:
         funnel = Funnel(**totals)
         queue: Counter[str] = Counter()
         statuses: Counter[str] = Counter()
-        for state, status, n in await repo.state_status_counts(self.session, where):
+        for state, status, n in await stats.state_status_counts(self.session, where):
             queue[state] += n
             statuses[status] += n
         timeseries, bucket = await self._timeseries(where)
@@ -92,14 +89,14 @@ class AnalyticsService:
             per_channel=[
                 ChannelStats(
                     channel=row["channel"],
-                    funnel=Funnel(**{s: row[s] for s in repo.STAGES}),
+                    funnel=Funnel(**{s: row[s] for s in stats.STAGES}),
                     revenue=from_minor(row["revenue_minor"]),
                 )
                 for row in per_channel
             ],
             timeseries=timeseries,
             bucket_seconds=bucket,
-            failure_reasons=await repo.failure_reasons(self.session, where),
+            failure_reasons=await stats.failure_reasons(self.session, where),
             statuses=dict(statuses),
             order_attribution=attribution,
             variants=experiment.variants if experiment else None,
@@ -109,43 +106,14 @@ class AnalyticsService:
             updated_at=utcnow(),
         )
 
-    async def customer_communications(self, customer_id: int, limit: int) -> list[CommunicationSummary]:
-        if await self.session.get(Customer, customer_id) is None:
-            raise NotFound(f"customer {customer_id} not found")
-        rows = await repo.customer_communications(self.session, customer_id, limit)
-        return [communication_summary(c) for c in rows]
-
     async def _timeseries(self, where: ColumnElement[bool]) -> tuple[list[TimePoint], int]:
-        span = await repo.lifecycle_time_range(self.session, where)
+        span = await stats.lifecycle_time_range(self.session, where)
         if span is None:
             return [], BUCKETS[0]
         bucket = choose_bucket((span[1] - span[0]).total_seconds())
         points: dict[int, dict[str, int]] = defaultdict(dict)
-        for start, kind, count in await repo.lifecycle_buckets(self.session, where, bucket):
+        for start, kind, count in await stats.lifecycle_buckets(self.session, where, bucket):
             points[start][kind] = count
         return [
             TimePoint(at=datetime.fromtimestamp(start, UTC), counts=counts) for start, counts in sorted(points.items())
         ], bucket
-
-
-def communication_summary(c: Communication) -> CommunicationSummary:
-    status = status_of(c)
-    return CommunicationSummary(
-        communication_id=c.communication_id,
-        campaign_id=c.campaign_id,
-        sequence_id=c.sequence_id,
-        channel=c.channel,
-        status=status,
-        status_at=status_time(c, status),
-        due_at=c.due_at,
-        dispatched_at=c.dispatched_at,
-        sent_at=c.sent_at,
-        delivered_at=c.delivered_at,
-        opened_at=c.opened_at,
-        read_at=c.read_at,
-        clicked_at=c.clicked_at,
-        converted_at=c.converted_at,
-        failed_at=c.failed_at,
-        failure_reason=c.failure_reason,
-        revenue=from_minor(c.conversion_value_minor) if c.conversion_value_minor is not None else None,
-    )

@@ -1,4 +1,5 @@
-"""SQL for campaigns: audience arithmetic and set-based materialisation of the send queue."""
+"""SQL for campaigns: audience arithmetic and launching a draft (its messages are queued by
+crm.messages.queue)."""
 
 from __future__ import annotations
 
@@ -6,22 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, func, literal, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.models import Campaign, Communication, Customer, CustomerStats
-from crm.models.communication import QUEUED
-from crm.segments.compiler import CONTACT, reachable
-from crm.tables import communications_table
-
-
-def has_contact(channel: str) -> ColumnElement[bool]:
-    contact, _ = CONTACT[channel]
-    return and_(contact.is_not(None), contact != "")
-
-
-def contact_column(channel: str) -> Any:
-    return CONTACT[channel][0]
+from crm.messages.reach import contact_column, has_contact, reachable
+from crm.models import Campaign, Customer, CustomerStats
 
 
 async def audience_breakdown(
@@ -102,49 +92,6 @@ async def claim_draft_for_launch(
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0) == 1)
-
-
-async def materialise_sends(
-    session: AsyncSession,
-    campaign: Campaign,
-    where: ColumnElement[bool],
-    due_at: datetime,
-    only: ColumnElement[bool] | None = None,
-    variant: ColumnElement[int] | None = None,
-) -> int:
-    """INSERT … SELECT one queued communication per reachable recipient (an experiment's: only those
-    `only` admits — not the holdout, nor in winner mode the rest — each with its `variant`)."""
-    source = (
-        select(
-            (literal(f"{campaign.uid}-") + cast(Customer.id, String)).label("communication_id"),
-            literal(campaign.id).label("campaign_id"),
-            Customer.id.label("customer_id"),
-            literal(campaign.channel).label("channel"),
-            contact_column(campaign.channel).label("to_address"),
-            literal(QUEUED).label("state"),
-            literal(due_at, Communication.due_at.type).label("due_at"),
-            literal(0).label("attempts"),
-            literal(due_at, Communication.created_at.type).label("created_at"),
-            *([variant.label("variant")] if variant is not None else []),
-        )
-        .select_from(Customer)
-        .join(CustomerStats, CustomerStats.customer_id == Customer.id)
-        .where(where, reachable(campaign.channel), *([only] if only is not None else []))
-    )
-    columns = [
-        "communication_id",
-        "campaign_id",
-        "customer_id",
-        "channel",
-        "to_address",
-        "state",
-        "due_at",
-        "attempts",
-        "created_at",
-        *(["variant"] if variant is not None else []),
-    ]
-    result = await session.execute(communications_table.insert().from_select(columns, source))
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def claim_for_schedule(

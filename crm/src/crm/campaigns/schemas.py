@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
 
 from crm.api_types import BodyId
+from crm.messages.reach import Channel as Channel  # re-exported: the copilot's tools name it from here
 from crm.segments.dsl import SegmentFilter
 
-Channel = Literal["whatsapp", "sms", "email", "rcs"]
 CreatedBy = Literal["agent", "user"]
 
 

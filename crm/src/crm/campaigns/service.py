@@ -36,6 +36,7 @@ from crm.dispatch.channel_client import ChannelClient, ChannelRejected, ChannelU
 from crm.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
 from crm.experiments.launch import experiment_launch, experiment_plan
 from crm.links.tokens import LinkSigner
+from crm.messages import queue as message_queue
 from crm.models import Campaign, Segment
 from crm.segments.compiler import Clock, compile_filter
 from crm.segments.dsl import SegmentFilter
@@ -372,7 +373,7 @@ class CampaignService:
         total, _, no_contact, no_consent = await repo.audience_breakdown(self.session, where, campaign.channel)
         # The INSERT … SELECT's own row count: no second pass over the rows it just wrote.
         plan = experiment_plan(campaign)
-        queued = await repo.materialise_sends(
+        queued = await message_queue.queue_campaign(
             self.session, campaign, where, due_at=now, only=plan.messaged_now, variant=plan.variant
         )
         set_aside = await experiment_launch(self.session, campaign, where, plan, now)

@@ -29,13 +29,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from crm.db import utcnow
 from crm.dispatch import repository as repo
 from crm.dispatch.channel_client import ChannelClient, ChannelRejected, ChannelUnavailable, OutboundMessage
-from crm.dispatch.claimed import ClaimedSend
 from crm.dispatch.policies import FrequencyCap, SendPolicy
 from crm.links.tokens import LinkSigner
-from crm.models import Communication
+from crm.messages import claims
+from crm.messages.claimed import ClaimedSend
 from crm.models.communication import CANCELLED, SKIPPED
 from crm.sequences import journey
-from crm.sql import lock_rows_in_order
 from crm.templating import campaign_values, customer_context, render
 
 log = logging.getLogger(__name__)
@@ -134,7 +133,7 @@ class Dispatcher:
     async def dispatch_once(self) -> DispatchOutcome:
         now = self.clock()
         async with self.maker() as session, session.begin():
-            sends = await repo.claim_due(session, now, self.batch_size, self.worker_id, self.claim_ttl_seconds)
+            sends = await claims.claim_due(session, now, self.batch_size, self.worker_id, self.claim_ttl_seconds)
         outcome = DispatchOutcome(claimed=len(sends))
         if not sends:
             return outcome
@@ -175,11 +174,9 @@ class Dispatcher:
         acked_at = self.clock()
         exhausted = [s for s in retry if s.communication.attempts >= MAX_ATTEMPTS]
         async with self.maker() as session, session.begin():
-            # Receipts for a batch can arrive before its ack commits; receipt batches lock in id
-            # order too, so the two queue up instead of deadlocking.
-            await lock_rows_in_order(session, Communication.id, ids)
+            await claims.lock_for_acknowledgement(session, ids)
             if done:
-                await repo.mark_dispatched(session, [s.id for s in done], acked_at)
+                await claims.mark_dispatched(session, [s.id for s in done], acked_at)
             for send in (s for s in retry if s.communication.attempts < MAX_ATTEMPTS):
                 due = (
                     acked_at
@@ -189,18 +186,18 @@ class Dispatcher:
                         seconds=retry_delay(send.communication.attempts, retry_after, base=self.retry_base_seconds)
                     )
                 )
-                await repo.release_for_retry(session, [send.id], due, error)
+                await claims.release_for_retry(session, [send.id], due, error)
             if failed or exhausted:
-                await repo.mark_failed(session, [s.id for s in failed + exhausted], error)
+                await claims.mark_failed(session, [s.id for s in failed + exhausted], error)
             if unrenderable:
-                await repo.mark_failed(session, unrenderable, "could not render the message")
-            await repo.defer(session, plan.defer)
+                await claims.mark_failed(session, unrenderable, "could not render the message")
+            await claims.defer(session, plan.defer)
             for state, closed in ((SKIPPED, plan.skip), (CANCELLED, plan.cancel)):
                 by_reason: dict[str, list[int]] = defaultdict(list)
                 for send, reason in closed:
                     by_reason[reason].append(send.id)
                 for reason, closed_ids in by_reason.items():
-                    await repo.close_without_sending(session, closed_ids, state, reason)
+                    await claims.close_without_sending(session, closed_ids, state, reason)
             # Sequences move on from a step once it was sent or skipped.
             await journey.advance(
                 session, [(s, acked_at) for s in done] + [(s, now) for s, _ in plan.skip], self.time_scale

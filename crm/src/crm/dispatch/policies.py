@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.config import Settings
-from crm.models import Communication
+from crm.messages.claims import recent_dispatches
 
 # The simulated clock agrees with the real one at SIM_EPOCH and wraps every SIM_CYCLE (whole weeks,
 # so the simulated time of day and weekday run on smoothly and the date stays in range).
@@ -97,14 +96,8 @@ class FrequencyCap:
         recent: dict[int, list[datetime]] = defaultdict(list)
         ids = sorted(set(customer_ids))
         if policy.cap and ids:
-            result = await session.execute(
-                select(Communication.customer_id, Communication.dispatched_at).where(
-                    Communication.customer_id.in_(ids), Communication.dispatched_at > now - policy.window
-                )
-            )
-            for customer_id, at in result:
-                if at is not None:
-                    recent[customer_id].append(at)
+            for customer_id, at in await recent_dispatches(session, ids, now - policy.window):
+                recent[customer_id].append(at)
         return cls(policy, recent)
 
     def next_allowed(self, customer_id: int, now: datetime) -> datetime | None:

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.config import get_settings
 from crm.experiments.assignment import arm_expression, holdout_condition, in_test_share_condition
+from crm.messages.reach import reachable
 from crm.models import Campaign, Customer, CustomerStats, ExperimentMember
 from crm.models.experiment_member import HOLDOUT, REST
-from crm.segments.compiler import reachable
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from crm.analytics.repository import STAGES, funnel_columns
+from crm.messages.stats import STAGES, funnel_columns
 from crm.models import Campaign, Communication, ExperimentMember, Order
 from crm.models.experiment_member import HOLDOUT, REST
 from crm.models.order import NON_COUNTING_ORDER_STATUSES

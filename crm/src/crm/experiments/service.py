@@ -17,12 +17,12 @@ from crm.analytics.schemas import (
     VariantStats,
 )
 from crm.audit import service as audit
-from crm.campaigns import repository as campaign_repo
 from crm.config import get_settings
 from crm.db import utcnow
 from crm.errors import Conflict, NotFound
 from crm.experiments import repository as repo
 from crm.experiments.statistics import ArmOutcome, GroupOutcome, WinnerMetric, decide_winner, holdout_lift
+from crm.messages import queue as message_queue
 from crm.models import Campaign, Customer, ExperimentMember
 from crm.models.experiment_member import REST
 from crm.money import from_minor
@@ -162,7 +162,7 @@ class ExperimentService:
         rest = select(ExperimentMember.customer_id).where(
             ExperimentMember.campaign_id == campaign.id, ExperimentMember.role == REST
         )
-        queued = await campaign_repo.materialise_sends(
+        queued = await message_queue.queue_campaign(
             self.session, campaign, Customer.id.in_(rest), due_at=now, variant=literal(decision.winner)
         )
         campaign.winner_variant = decision.winner

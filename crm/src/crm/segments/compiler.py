@@ -54,12 +54,6 @@ COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "first_order_at": CustomerStats.first_order_at,
     "birthday_month_day": CustomerStats.birthday_month_day,
 }
-CONTACT: dict[str, tuple[InstrumentedAttribute[Any], InstrumentedAttribute[bool]]] = {
-    "email": (Customer.email, Customer.consent_email),
-    "sms": (Customer.phone, Customer.consent_sms),
-    "whatsapp": (Customer.phone, Customer.consent_whatsapp),
-    "rcs": (Customer.phone, Customer.consent_rcs),
-}
 
 
 @dataclass(frozen=True)
@@ -415,12 +409,6 @@ def _listed_values(kind: FieldKind, condition: Condition, context: Context) -> l
     return _wanted(condition) if condition.op == "eq" else None
 
 
-def reachable(channel: str) -> Expr:
-    """Reachable on the channel, from the customers row (what customer_stats.channels copies)."""
-    contact, consent = CONTACT[channel]
-    return and_(contact.is_not(None), contact != "", consent.is_(True))
-
-
 def _channel(_: str, condition: Condition, __: Context) -> Expr:
     op, value = condition.op, condition.value
     mask = 0
@@ -600,7 +588,7 @@ C = Communication
 
 def _stage_reached(stage: str) -> Expr:
     """A message reached at least this stage: each stage implies the ones before it, so a receipt
-    that was lost does not hide the stages after it (as crm.analytics.lifecycle's funnel)."""
+    that was lost does not hide the stages after it (as crm.messages.lifecycle's funnel)."""
     converted = C.converted_at.is_not(None)
     clicked = or_(C.clicked_at.is_not(None), converted)
     engaged = or_(C.opened_at.is_not(None), C.read_at.is_not(None), clicked)

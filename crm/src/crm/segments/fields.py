@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from crm.messages.reach import CHANNELS as CHANNELS  # the one channel list, for the field table's readers
+
 Operator = Literal["eq", "neq", "gt", "gte", "lt", "lte", "between", "in", "not_in", "contains", "exists"]
 OPERATORS: tuple[Operator, ...] = (
     "eq",
@@ -26,7 +28,6 @@ OPERATORS: tuple[Operator, ...] = (
     "exists",
 )
 MatchMode = Literal["all", "any", "none"]
-CHANNELS = ("whatsapp", "sms", "email", "rcs")
 # Engagement stages, each implying the ones before it: a message that reached `clicked` was also
 # delivered and engaged with (see crm.segments.compiler for the definition of each).
 ENGAGEMENT_STAGES = ("received", "delivered", "engaged", "clicked", "converted")

@@ -15,58 +15,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.models import Communication, Enrollment
-from crm.models.communication import QUEUED
+from crm.messages.queue import NextStep, queue_next_steps
+from crm.messages.reach import address_of, consents_to, has_address_for
+from crm.messages.stats import Engagement, engagement_of
+from crm.models import Enrollment
 from crm.sequences.steps import step_delay
-from crm.sql import insert_ignoring_conflicts
-from crm.tables import communications_table
 
 if TYPE_CHECKING:
-    from crm.dispatch.claimed import ClaimedSend, Recipient
-
-CONSENT = {"email": "consent_email", "sms": "consent_sms", "whatsapp": "consent_whatsapp", "rcs": "consent_rcs"}
-
-C = Communication
+    from crm.messages.claimed import ClaimedSend
 
 
 @dataclass(frozen=True)
 class StepDecision:
     action: Literal["send", "skip", "cancel"]
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class Engagement:
-    opened_or_read: bool
-    clicked: bool
-    converted: bool
-
-
-async def engagement_of(session: AsyncSession, enrollment_ids: Sequence[int]) -> dict[int, Engagement]:
-    if not enrollment_ids:
-        return {}
-    result = await session.execute(
-        select(
-            C.enrollment_id,
-            func.sum(case((C.opened_at.is_not(None) | C.read_at.is_not(None), 1), else_=0)),
-            func.sum(case((C.clicked_at.is_not(None) | C.converted_at.is_not(None), 1), else_=0)),
-            func.sum(case((C.converted_at.is_not(None), 1), else_=0)),
-        )
-        .where(C.enrollment_id.in_(list(enrollment_ids)))
-        .group_by(C.enrollment_id)
-    )
-    return {int(e): Engagement(bool(o), bool(c), bool(v)) for e, o, c, v in result}
-
-
-def consents_to(recipient: Recipient, channel: str) -> bool:
-    return bool(getattr(recipient, CONSENT[channel]))
-
-
-def has_address_for(recipient: Recipient, channel: str) -> bool:
-    return bool(recipient.email if channel == "email" else recipient.phone)
 
 
 async def decide_steps(session: AsyncSession, sends: Sequence[ClaimedSend]) -> dict[int, StepDecision]:
@@ -99,42 +64,33 @@ async def decide_steps(session: AsyncSession, sends: Sequence[ClaimedSend]) -> d
     return decisions
 
 
-def communication_key(sequence_uid: str, customer_id: int, step_index: int) -> str:
-    return f"{sequence_uid}-{customer_id}-s{step_index}"
-
-
 async def advance(session: AsyncSession, moved: Sequence[tuple[ClaimedSend, datetime]], time_scale: float) -> None:
     """Schedules each contact's next step (its own version's), or completes the enrollment."""
-    rows = []
+    steps: list[NextStep] = []
     completed: list[int] = []
     for send, base in moved:
         if send.enrollment is None or send.sequence is None or send.version is None:
             continue
-        steps = send.version.steps
+        version_steps = send.version.steps
         index = (send.communication.step_index or 0) + 1
-        if index >= len(steps):
+        if index >= len(version_steps):
             completed.append(send.enrollment.id)
             continue
-        step = steps[index]
-        contact = send.recipient.email if step["channel"] == "email" else send.recipient.phone
-        rows.append(
-            {
-                "communication_id": communication_key(send.sequence.uid, send.recipient.id, index),
-                "sequence_id": send.sequence.id,
-                "enrollment_id": send.enrollment.id,
-                "step_index": index,
-                "customer_id": send.recipient.id,
-                "channel": step["channel"],
-                "to_address": contact or "",
-                "state": QUEUED,
-                "due_at": base + step_delay(step, time_scale),
-                "attempts": 0,
-                "deferred_count": 0,
-                "created_at": base,
-            }
+        step = version_steps[index]
+        steps.append(
+            NextStep(
+                sequence_uid=send.sequence.uid,
+                sequence_id=send.sequence.id,
+                enrollment_id=send.enrollment.id,
+                step_index=index,
+                customer_id=send.recipient.id,
+                channel=step["channel"],
+                to_address=address_of(send.recipient, step["channel"]),
+                due_at=base + step_delay(step, time_scale),
+                created_at=base,
+            )
         )
-    if rows:
-        await session.execute(insert_ignoring_conflicts(session, communications_table, ["communication_id"]), rows)
+    await queue_next_steps(session, steps)
     if completed:
         await session.execute(
             update(Enrollment)

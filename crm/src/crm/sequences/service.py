@@ -16,6 +16,8 @@ from crm.campaigns.schemas import MessageIn
 from crm.campaigns.service import checked_variables
 from crm.db import utcnow
 from crm.errors import Conflict, InvalidInput, NotFound
+from crm.messages import queue as message_queue
+from crm.messages import stats as message_stats
 from crm.models import Segment, Sequence, SequenceVersion
 from crm.money import from_minor
 from crm.segments.compiler import Clock, compile_filter
@@ -246,7 +248,7 @@ class SequenceService:
         joined = await repo.enroll(self.session, sequence, where, sequence.current_version, now)
         if joined:
             steps = await self.current_steps(sequence)
-            await repo.schedule_first_steps(
+            await message_queue.queue_first_steps(
                 self.session, sequence, sequence.current_version, steps[0], now + step_delay(steps[0], self.time_scale)
             )
         return joined
@@ -255,7 +257,7 @@ class SequenceService:
         sequence = await self.get(sequence_id)
         steps = await self.current_steps(sequence)
         by_status, by_version = await repo.enrollment_counts(self.session, sequence_id)
-        counts = await repo.step_counts(self.session, sequence_id)
+        counts = await message_stats.step_counts(self.session, sequence_id)
         step_stats = []
         for index in range(max(len(steps), max(counts, default=-1) + 1)):
             step = steps[index] if index < len(steps) else {"key": None, "channel": "?", "condition": "?"}

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from crm.messages.reach import Channel
+
 StepCondition = Literal["always", "if_not_opened_or_read", "if_not_clicked", "if_not_converted"]
 DelayUnit = Literal["minutes", "hours", "days"]
 UNIT_SECONDS = {"minutes": 60, "hours": 3600, "days": 86400}
@@ -31,7 +33,7 @@ class SequenceStep(BaseModel):
         None, description="stable id of the step across versions (assigned when missing)"
     )
     delay: Delay = Field(default_factory=lambda: Delay(value=0), description="after the previous step (or entry)")
-    channel: Literal["whatsapp", "sms", "email", "rcs"]
+    channel: Channel
     subject: Annotated[str, StringConstraints(max_length=300)] | None = None
     body: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
     condition: StepCondition = "always"

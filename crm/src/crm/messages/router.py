@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from crm.analytics.schemas import CommunicationSummary
-from crm.analytics.service import AnalyticsService
 from crm.api_types import RowId
 from crm.db import SessionDep
+from crm.messages.schemas import CommunicationSummary
+from crm.messages.service import MessageService
 
 router = APIRouter(prefix="/api/customers", tags=["customers"])
 
@@ -19,4 +19,4 @@ async def customer_communications(
     customer_id: RowId, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[CommunicationSummary]:
     """The customer's messages, newest first, each with the furthest stage it reached."""
-    return await AnalyticsService(session).customer_communications(customer_id, limit)
+    return await MessageService(session).customer_history(customer_id, limit)

@@ -1,21 +1,44 @@
-"""SQL for analytics: funnel counts and time buckets, both from the messages' lifecycle timestamps."""
+"""Reading messages: funnels, queue and status counts, time buckets, failure reasons, a
+customer's history, a sequence's per-step counts and an enrollment's engagement so far.
+
+Every count comes from the messages' own lifecycle timestamps (crm.messages.lifecycle): no receipt
+is read, and nothing but its primary key indexes receipt_events. Callers choose the messages with
+`of_campaign`, `of_sequence` or `every_message`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, case, func, literal, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.analytics.lifecycle import STAGE_CONDITIONS, status_expression
+from crm.messages.lifecycle import STAGE_CONDITIONS, status_expression
 from crm.models import Communication
 from crm.models.communication import LIFECYCLE_TYPES
 from crm.sql import epoch_seconds
 
 C = Communication
 
-# Funnel stages mean "reached at least this stage" (crm.analytics.lifecycle), so the funnel is
+
+def of_campaign(campaign_id: int) -> ColumnElement[bool]:
+    """The campaign's messages."""
+    return C.campaign_id == campaign_id
+
+
+def of_sequence(sequence_id: int) -> ColumnElement[bool]:
+    """The sequence's messages, every step."""
+    return C.sequence_id == sequence_id
+
+
+def every_message() -> ColumnElement[bool]:
+    return true()
+
+
+# Funnel stages mean "reached at least this stage" (crm.messages.lifecycle), so the funnel is
 # monotone per channel and a receipt lost upstream does not make it go backwards.
 STAGES: dict[str, ColumnElement[bool]] = STAGE_CONDITIONS
 
@@ -96,3 +119,70 @@ async def customer_communications(session: AsyncSession, customer_id: int, limit
         select(C).where(C.customer_id == customer_id).order_by(C.created_at.desc(), C.id.desc()).limit(limit)
     )
     return list(result)
+
+
+async def funnel_per_channel(session: AsyncSession, where: ColumnElement[bool]) -> dict[str, dict[str, int]]:
+    """channel -> the funnel of its selected messages (stage -> messages), without revenue."""
+    result = await session.execute(select(C.channel, *funnel_columns()).where(where).group_by(C.channel))
+    return {str(row[0]): dict(zip(STAGES, (int(v or 0) for v in row[1:]), strict=True)) for row in result}
+
+
+async def step_counts(session: AsyncSession, sequence_id: int) -> dict[int, dict[str, int]]:
+    """step index -> the queue counts (entered, waiting, dispatched, skipped, deferred, cancelled),
+    revenue_minor and funnel_<stage> counts of the sequence's messages for that step."""
+    result = await session.execute(
+        select(
+            C.step_index,
+            func.count(),
+            func.sum(case((C.state.in_(("queued", "claimed")), 1), else_=0)),
+            func.sum(case((C.state == "dispatched", 1), else_=0)),
+            func.sum(case((C.state == "skipped", 1), else_=0)),
+            func.sum(case((C.deferred_count > 0, 1), else_=0)),
+            func.sum(case((C.state == "cancelled", 1), else_=0)),
+            func.coalesce(func.sum(C.conversion_value_minor), 0),
+            *(func.sum(case((condition, 1), else_=0)) for condition in STAGES.values()),
+        )
+        .where(of_sequence(sequence_id))
+        .group_by(C.step_index)
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in result:
+        values = [int(v or 0) for v in row[1:]]
+        base = dict(
+            zip(
+                ("entered", "waiting", "dispatched", "skipped", "deferred", "cancelled", "revenue_minor"),
+                values[:7],
+                strict=True,
+            )
+        )
+        counts[int(row[0])] = base | {f"funnel_{k}": v for k, v in zip(STAGES, values[7:], strict=True)}
+    return counts
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """What an enrolled contact has done with the sequence's messages so far."""
+
+    opened_or_read: bool
+    clicked: bool
+    converted: bool
+
+
+NO_ENGAGEMENT = Engagement(False, False, False)
+
+
+async def engagement_of(session: AsyncSession, enrollment_ids: Sequence[int]) -> dict[int, Engagement]:
+    """enrollment id -> its engagement (enrollments with no message yet are left out)."""
+    if not enrollment_ids:
+        return {}
+    result = await session.execute(
+        select(
+            C.enrollment_id,
+            func.sum(case((C.opened_at.is_not(None) | C.read_at.is_not(None), 1), else_=0)),
+            func.sum(case((C.clicked_at.is_not(None) | C.converted_at.is_not(None), 1), else_=0)),
+            func.sum(case((C.converted_at.is_not(None), 1), else_=0)),
+        )
+        .where(C.enrollment_id.in_(list(enrollment_ids)))
+        .group_by(C.enrollment_id)
+    )
+    return {int(e): Engagement(bool(o), bool(c), bool(v)) for e, o, c, v in result}
