@@ -13,7 +13,8 @@ a lifecycle of receipt events (sent; then failed ~3%, or delivered → read ~70%
 the stream); the stream is shuffled (seeded), so events arrive out of order.
 
 Passes, each against its own campaign:
-  service   ReceiptService.ingest called directly, 1,000 events a call, one transaction each
+  service   ReceiptService.ingest called directly (a committer on the bench's sessionmaker), 1,000
+            events a call, one transaction each
             (the batches are validated up front: this is service + SQL only)
   http      POST /api/webhooks/receipts, 1,000 events a request, `--batch-clients` concurrent
             connections (a comma list gives one pass each)
@@ -64,6 +65,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bench.common import Backend, backend_for, fresh_database, machine_line, parse_backends, render_table
 from crm.db import create_engine, create_sessionmaker
+from crm.messages.group_commit import GroupCommitter
 from crm.messages.stats import funnel_by_channel, of_campaign
 from crm.models import Campaign, Communication, Customer, ReceiptEvent
 from crm.signing import signed_headers
@@ -416,10 +418,10 @@ class PassResult:
 async def service_pass(maker: async_sessionmaker[AsyncSession], stream: Stream) -> tuple[float, int, int]:
     batches = [ReceiptBatch.model_validate({"events": part}) for part in chunks(stream.events, BATCH_EVENTS)]
     applied = duplicates = 0
+    service = ReceiptService(GroupCommitter(maker))  # no statement engine: a session transaction a call
     started = time.perf_counter()
     for batch in batches:
-        async with maker() as session, session.begin():
-            result = await ReceiptService(session).ingest(batch)
+        result = await service.ingest(batch)
         applied += result.applied
         duplicates += result.duplicates
     return time.perf_counter() - started, applied, duplicates

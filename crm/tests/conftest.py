@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from crm.config import Settings
 from crm.db import create_engine
 from crm.http_guards import RateLimit
-from crm.main import create_app
+from crm.main import create_app, use_sessionmaker
 
 # The channel services the tests start remember accepted messages in memory only (a file in the
 # working directory would carry one test's ids into the next); tests of the file pass a path.
@@ -83,7 +83,7 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 def app(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> FastAPI:
     application = create_app(settings)
-    application.state.sessionmaker = sessionmaker
+    use_sessionmaker(application, sessionmaker)
     return application
 
 

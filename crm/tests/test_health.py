@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from crm.agent.provider_choice import choose_provider
 from crm.agent.providers.offline import OfflinePlanner
 from crm.config import Settings
-from crm.main import create_app
+from crm.main import create_app, use_sessionmaker
 
 
 async def test_health_names_the_backend_and_provider(client: httpx.AsyncClient, backend: str) -> None:
@@ -48,7 +48,7 @@ async def test_health_reports_the_fallback_and_the_product_keeps_working(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], session: AsyncSession
 ) -> None:
     app = create_app(settings.model_copy(update={"llm_provider": "groq", "groq_api_key": None}))
-    app.state.sessionmaker = sessionmaker
+    use_sessionmaker(app, sessionmaker)
     _, token = await operator_with_token(session)
     transport = httpx.ASGITransport(app=app)
     headers = {"Authorization": f"Bearer {token}"}

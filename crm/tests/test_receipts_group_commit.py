@@ -1,4 +1,4 @@
-"""Group commit of receipt deliveries (crm.webhooks.group_commit): concurrent deliveries share one
+"""Group commit of receipt deliveries (crm.messages.group_commit): concurrent deliveries share one
 transaction, and each still gets exactly the outcome it would get alone."""
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.config import DEV_WEBHOOK_SECRET
 from crm.db import create_engine, create_sessionmaker
+from crm.messages import receipts as repository
+from crm.messages.group_commit import GroupCommitter, statement_engine
+from crm.messages.receipts import REPLAYED, Applied, Delivery, Events
 from crm.models import Communication, ReceiptEvent, WebhookDelivery
 from crm.signing import signed_headers
 from crm.sql import asyncpg_connection
-from crm.webhooks import repository
-from crm.webhooks.group_commit import GroupCommitter, statement_engine
-from crm.webhooks.repository import REPLAYED, Applied, Delivery, Events
 from crm.webhooks.schemas import ReceiptBatch
 from crm.webhooks.service import as_columns
 

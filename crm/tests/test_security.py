@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.config import DEV_WEBHOOK_SECRET, Settings
 from crm.csv_safety import FORMULA_PREFIXES, safe_cell
-from crm.main import create_app
+from crm.main import create_app, use_sessionmaker
 from crm.signing import signed_headers
 from crm.templating import SAMPLE_CONTEXT, check_template, render
 
@@ -53,7 +53,7 @@ async def test_the_served_web_app_carries_the_security_headers(
     (tmp_path / "index.html").write_text("<!doctype html><title>Reach</title>")
     (tmp_path / "assets" / "app.js").write_text("console.log('reach')")
     served = create_app(settings.model_copy(update={"web_dist_dir": str(tmp_path)}))
-    served.state.sessionmaker = sessionmaker
+    use_sessionmaker(served, sessionmaker)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://crm.test") as browser:
         for path in ("/", "/campaigns/7", "/assets/app.js"):
             page = await browser.get(path)
@@ -70,7 +70,7 @@ async def small_limits(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A signed-in client of a CRM whose limits are 2,000 bytes of JSON and 3,000 of upload."""
     small = create_app(settings.model_copy(update={"max_json_bytes": 2_000, "max_upload_bytes": 3_000}))
-    small.state.sessionmaker = sessionmaker
+    use_sessionmaker(small, sessionmaker)
     _, token = await operator_with_token(session)
     auth = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(
@@ -179,7 +179,7 @@ async def test_secret_rotation_accepts_the_previous_secret_only_while_configured
     rotated = create_app(
         settings.model_copy(update={"webhook_secret": NEW_SECRET, "webhook_previous_secrets": previous})
     )
-    rotated.state.sessionmaker = sessionmaker
+    use_sessionmaker(rotated, sessionmaker)
     (row,) = await make_communications(session, 1)
     body = json.dumps(
         {

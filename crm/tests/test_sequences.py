@@ -14,6 +14,7 @@ import pytest
 from reach_auth import TEST_EMAIL
 from reach_dispatch import Clock, FakeChannel
 from reach_factories import customer
+from reach_receipts import ingest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,7 +26,6 @@ from crm.models import Communication, Enrollment, Sequence
 from crm.sequences.enrollment import enroll_live_sequences
 from crm.sequences.service import SequenceService
 from crm.webhooks.schemas import ReceiptBatch
-from crm.webhooks.service import ReceiptService
 
 DAY = timedelta(days=1)
 PUNE = {"match": "all", "conditions": [{"field": "city", "op": "eq", "value": "Pune"}]}
@@ -84,8 +84,7 @@ async def receipt(session: AsyncSession, communication_id: str, kind: str, at: d
         "occurred_at": at.isoformat(),
         **extra,
     }
-    await ReceiptService(session).ingest(ReceiptBatch.model_validate({"events": [event]}))
-    await session.flush()
+    await ingest(session, ReceiptBatch.model_validate({"events": [event]}))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 # The same losses as raised by asyncpg itself, for statements run on the driver's connection
-# (crm.webhooks.group_commit): SQLAlchemy wraps these for what it runs.
+# (crm.messages.group_commit): SQLAlchemy wraps these for what it runs.
 DRIVER_CONNECTION_LOSS: tuple[type[Exception], ...] = (
     PostgresConnectionError,  # SQLSTATE class 08, and ConnectionDoesNotExistError (a socket gone mid-statement)
     AdminShutdownError,

@@ -13,6 +13,7 @@ from typing import Any
 import anyio
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from crm.agent.provider_choice import choose_provider
 from crm.agent.router import router as agent_router
@@ -38,13 +39,13 @@ from crm.ingest.router import router as ingest_router
 from crm.links.router import link_signer
 from crm.links.router import public_router as links_public_router
 from crm.links.router import router as links_router
+from crm.messages.group_commit import GroupCommitter, statement_engine
 from crm.messages.router import router as communications_router
 from crm.migrate import upgrade_to_head
 from crm.segments.router import router as segments_router
 from crm.sequences.enrollment import Enroller
 from crm.sequences.router import router as sequences_router
 from crm.web_static import mount_web_app
-from crm.webhooks.group_commit import GroupCommitter, statement_engine
 from crm.webhooks.router import receipt_schemas
 from crm.webhooks.router import router as webhooks_router
 
@@ -83,6 +84,17 @@ def build_dispatcher(app: FastAPI, settings: Settings) -> Dispatcher:
     )
 
 
+def use_sessionmaker(
+    app: FastAPI, maker: async_sessionmaker[AsyncSession], statements: AsyncEngine | None = None
+) -> GroupCommitter:
+    """Gives the app its sessionmaker and the one receipt committer that applies its receipt
+    deliveries (on `statements` when given: crm.messages.group_commit.statement_engine). The startup
+    calls this; so does a test that serves the app from its own sessionmaker."""
+    app.state.sessionmaker = maker
+    committer = app.state.receipt_committer = GroupCommitter(maker, statements)
+    return committer
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -93,10 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await anyio.to_thread.run_sync(upgrade_to_head, settings.database_url)
         engine = create_engine(settings.database_url)
         app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
-        committer = app.state.receipt_committer = GroupCommitter(
-            app.state.sessionmaker, statement_engine(settings.database_url)
-        )
+        committer = use_sessionmaker(app, create_sessionmaker(engine), statement_engine(settings.database_url))
         await refuse_unsafe_production(settings, app.state.sessionmaker)
         http = build_http_client(settings.channel_service_url)
         app.state.channel_client = ChannelClient(http, settings.webhook_secret)

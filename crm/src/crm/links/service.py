@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.brand.service import brand_voice
 from crm.db import utcnow
 from crm.links.tokens import LinkSigner, LinkTarget
+from crm.messages import receipts
 from crm.models import Campaign, Communication, LinkClick
 from crm.sql import insert_ignoring_conflicts
-from crm.webhooks import repository as receipts
 
 
 def with_utm(url: str, medium: str, campaign: str, content: str | None = None) -> str:

@@ -2,17 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from crm.config import Settings
 from crm.errors import Unauthorized
 from crm.signing import WebhookVerificationError, verify
-from crm.webhooks.group_commit import GroupCommitter
-from crm.webhooks.repository import Delivery
 from crm.webhooks.schemas import ReceiptBatch, ReceiptResult
-from crm.webhooks.service import as_columns, result_of
+from crm.webhooks.service import ReceiptService
 
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
 
@@ -48,20 +46,12 @@ async def receive_receipts(request: Request) -> Response:
             [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
         ) from None
     webhook_id = request.headers["webhook-id"]
-    outcome = await group_committer(request.app).apply(Delivery(webhook_id, as_columns(batch.events)))
+    # The app's one committer (crm.main.use_sessionmaker), so every receipt request of the process
+    # joins the same groups.
+    result = await ReceiptService(request.app.state.receipt_committer).ingest(batch, webhook_id)
     # Serialised here: FastAPI would validate the model against response_model again first (~30 us
     # of a one-event request's ~100 us in the app); the declared response_model still documents it.
-    return Response(result_of(batch, outcome, webhook_id).model_dump_json(), media_type="application/json")
-
-
-def group_committer(app: FastAPI) -> GroupCommitter:
-    """The app's one committer (made at startup), so every receipt request of the process joins the
-    same groups; where a test has set app.state.sessionmaker instead, one that applies groups in
-    that sessionmaker's transactions."""
-    committer: GroupCommitter | None = getattr(app.state, "receipt_committer", None)
-    if committer is None or committer.maker is not app.state.sessionmaker:
-        committer = app.state.receipt_committer = GroupCommitter(app.state.sessionmaker)
-    return committer
+    return Response(result.model_dump_json(), media_type="application/json")
 
 
 def receipt_schemas() -> dict[str, Any]:

@@ -1,30 +1,28 @@
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from crm.db import utcnow
 from crm.errors import Conflict
+from crm.messages.group_commit import GroupCommitter
+from crm.messages.receipts import Applied, Delivery, Events
 from crm.money import to_minor
-from crm.webhooks import repository as repo
 from crm.webhooks.schemas import ReceiptBatch, ReceiptIn, ReceiptResult
 
 
 class ReceiptService:
-    """Applies receipt batches in the session's transaction (on Postgres, one statement a batch).
-    The webhook endpoint goes through crm.webhooks.group_commit instead, which applies concurrent
-    deliveries together with the same repository call."""
+    """Applies receipt deliveries through a group committer (crm.messages.group_commit): the
+    webhook endpoint's path, with the process's committer, and the one tests and benches call."""
 
-    def __init__(self, db: AsyncSession) -> None:
-        self.db = db
+    def __init__(self, committer: GroupCommitter) -> None:
+        self.committer = committer
 
     async def ingest(self, batch: ReceiptBatch, webhook_id: str | None = None) -> ReceiptResult:
-        """Stores the batch's new events and applies the matched ones. With a webhook_id, records
-        the delivery too, and raises Conflict (nothing changed) if that id was applied before."""
-        outcome = await repo.apply_receipts(self.db, webhook_id, as_columns(batch.events), utcnow())
+        """Stores the batch's new events and applies the matched ones, once the transaction holding
+        them has committed. With a webhook_id, records the delivery too, and raises Conflict
+        (nothing changed) if that id was applied before."""
+        outcome = await self.committer.apply(Delivery(webhook_id, as_columns(batch.events)))
         return result_of(batch, outcome, webhook_id)
 
 
-def result_of(batch: ReceiptBatch, outcome: repo.Applied, webhook_id: str | None) -> ReceiptResult:
+def result_of(batch: ReceiptBatch, outcome: Applied, webhook_id: str | None) -> ReceiptResult:
     """The delivery's answer; Conflict for a replayed webhook-id (nothing was changed)."""
     if not outcome.first_delivery:
         raise Conflict(f"webhook-id {webhook_id} was already applied; nothing changed")
@@ -36,14 +34,14 @@ def result_of(batch: ReceiptBatch, outcome: repo.Applied, webhook_id: str | None
     )
 
 
-def as_columns(events: list[ReceiptIn]) -> repo.Events:
+def as_columns(events: list[ReceiptIn]) -> Events:
     """Each event_id once (its first occurrence in the batch), sorted by event_id."""
     first: dict[str, ReceiptIn] = {}
     for event in events:
         first.setdefault(event["event_id"], event)
     unique = [first[event_id] for event_id in sorted(first)]
     values = [e.get("value") for e in unique]
-    return repo.Events(
+    return Events(
         event_id=[e["event_id"] for e in unique],
         communication_id=[e["communication_id"] for e in unique],
         type=[e["type"] for e in unique],

@@ -7,7 +7,7 @@ statement overhead each; together, one statement and one commit serve the whole 
 requests that arrive while it runs form the next group. Nothing waits on purpose: a lone request
 is applied at once, in a group of one.
 
-On Postgres a group is one statement (crm.webhooks.repository), atomic on its own: the process's
+On Postgres a group is one statement (crm.messages.receipts), atomic on its own: the process's
 committer runs it autocommitted on a connection of its own that plans it generically, so a group
 costs one round trip, not a BEGIN, a SET LOCAL, the statement and a COMMIT, each through
 SQLAlchemy. A committer made without that engine (SQLite; a test's app, bound to the test's
@@ -15,7 +15,7 @@ transaction) applies each group in a session transaction, with the same statemen
 
 What each request sees is unchanged: it is answered only after the transaction holding its
 delivery has committed, with its own outcome, as if the group's deliveries had been applied one
-after another in arrival order (crm.webhooks.repository.apply_deliveries): a replayed webhook-id
+after another in arrival order (crm.messages.receipts.apply_deliveries): a replayed webhook-id
 is still refused, and its events are not written, without touching the others. If the group's
 transaction fails, each of its deliveries is tried again alone, so an error belongs to the
 delivery that causes it and the others are applied.
@@ -34,9 +34,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from crm.db import create_engine, utcnow
+from crm.messages import receipts
+from crm.messages.receipts import Applied, Delivery
 from crm.sql import asyncpg_connection
-from crm.webhooks import repository as repo
-from crm.webhooks.repository import Applied, Delivery
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def statement_engine(database_url: str) -> AsyncEngine | None:
         pool_size=MAX_IN_FLIGHT,
         max_overflow=0,
         pool_pre_ping=False,
-        connect_args={"server_settings": repo.GENERIC_PLANS},
+        connect_args={"server_settings": receipts.GENERIC_PLANS},
     )
 
     @event.listens_for(engine.sync_engine, "checkout")
@@ -166,13 +166,13 @@ class GroupCommitter:
             async with self.statements.connect() as connection:
                 driver = await asyncpg_connection(connection)
                 try:
-                    return await repo.apply_deliveries_in_one_statement(driver, deliveries, utcnow())
+                    return await receipts.apply_deliveries_in_one_statement(driver, deliveries, utcnow())
                 except BaseException:
                     # The statement rolled itself back; its connection may be what failed.
                     await connection.invalidate()
                     raise
         async with self.maker() as session, session.begin():
-            return await repo.apply_deliveries(session, deliveries, utcnow())
+            return await receipts.apply_deliveries(session, deliveries, utcnow())
 
     async def aclose(self) -> None:
         """Closes the statement connections (at shutdown, once no request is waiting)."""

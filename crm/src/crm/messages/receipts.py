@@ -5,7 +5,7 @@ new event moves its lifecycle timestamp to the earliest time seen, so any permut
 duplicates of a lifecycle's events gives the same final row. A delivery's webhook-id is recorded
 in the same transaction: a replayed delivery changes nothing.
 
-Several deliveries can be applied together (group commit, crm.webhooks.group_commit): each gets
+Several deliveries can be applied together (group commit, crm.messages.group_commit): each gets
 its own outcome, exactly as if they had been applied one after another in list order.
 
 Postgres does all of it in one statement (one round trip, and atomic on its own); SQLite, which
