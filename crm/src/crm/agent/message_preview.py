@@ -15,8 +15,9 @@ from crm.campaigns.service import checked_variables
 from crm.copywriting.channels import SMS_COST_PER_SEGMENT
 from crm.copywriting.review import SAMPLE_LINK, review_copy
 from crm.errors import InvalidInput
+from crm.messages.reach import reachable
 from crm.models import Customer, CustomerStats, Segment
-from crm.segments.compiler import Clock, compile_filter, reachable
+from crm.segments.compiler import Clock, compile_filter
 from crm.segments.dsl import SegmentFilter
 from crm.templating import customer_context, render
 

@@ -20,8 +20,9 @@ from sqlalchemy import and_, false, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.catalog import CATEGORY_SYNONYMS
+from crm.messages.reach import reachable
 from crm.models import Customer, CustomerStats
-from crm.segments.compiler import Clock, compile_filter, reachable
+from crm.segments.compiler import Clock, compile_filter
 from crm.segments.dsl import SegmentFilter
 
 Node = dict[str, Any]
