@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.config import Settings
 from crm.db import SessionDep
-from crm.main import create_app
+from crm.main import create_app, use_sessionmaker
 from crm.models import Campaign, Segment
 
 NUL = "\u0000"
@@ -100,7 +100,7 @@ async def test_a_nul_in_a_static_path_is_a_4xx(
 ) -> None:
     (tmp_path / "index.html").write_text("<!doctype html><title>Reach</title>")
     served = create_app(settings.model_copy(update={"web_dist_dir": str(tmp_path)}))
-    served.state.sessionmaker = sessionmaker
+    use_sessionmaker(served, sessionmaker)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=served), base_url="http://crm.test") as browser:
         response = await browser.get("/index.html%00.js")
         assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["path"]
@@ -227,14 +227,14 @@ async def test_x_forwarded_for_is_ignored_unless_the_proxy_is_listed(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     default = create_app(settings)
-    default.state.sessionmaker = sessionmaker
+    use_sessionmaker(default, sessionmaker)
     assert (await rotated_sign_ins(default))[10:] == [429, 429]
 
     from crm.http_guards import RateLimit
 
     RateLimit.reset()
     behind_proxy = create_app(settings.model_copy(update={"forwarded_allow_ips": "127.0.0.1"}))
-    behind_proxy.state.sessionmaker = sessionmaker
+    use_sessionmaker(behind_proxy, sessionmaker)
     assert 429 not in await rotated_sign_ins(behind_proxy)
 
 
