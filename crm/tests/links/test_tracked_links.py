@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.config import DEV_WEBHOOK_SECRET
-from crm.dispatch.claimed import CampaignMessage, ClaimedSend, QueueRow, Recipient
 from crm.dispatch.dispatcher import render_message
 from crm.links.tokens import LinkSigner
+from crm.messages.claimed import CampaignMessage, ClaimedSend, QueueRow, Recipient
 from crm.models import Campaign, Communication, LinkClick
 
 SIGNER = LinkSigner(DEV_WEBHOOK_SECRET, "http://127.0.0.1:8000")
