@@ -44,6 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
@@ -205,7 +206,7 @@ class ToolTimers:
         agent_tools.TOOLS.update(self.originals)
 
     def _timed(self, name: str, run: agent_tools.Runner) -> agent_tools.Runner:
-        async def timed(ctx: ToolContext, arguments: Any) -> dict[str, Any]:
+        async def timed(ctx: ToolContext, arguments: Any) -> BaseModel:
             started = time.perf_counter()
             try:
                 return await run(ctx, arguments)

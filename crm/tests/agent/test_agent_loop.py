@@ -206,11 +206,11 @@ async def test_a_draft_without_an_audience_is_a_tool_error_not_a_crashed_turn(se
         ]
     )
     response = await AgentService(session, model).chat("stage something", None)
-    errors = [str(step.result["error"]) for step in response.steps]
+    errors = [str(step.result.error) for step in response.steps]
     assert len(errors) == 3 and all("filter" in e and "segment_id" in e for e in errors), errors
     assert response.stopped == "answered" and response.reply == "I need to know who to send it to."
     assert response.staged_campaign_id is None and response.staged_sequence_id is None
-    assert model.seen[1][-1].result == response.steps[0].result  # type: ignore[union-attr]
+    assert model.seen[1][-1].result == response.steps[0].result.model_dump(exclude_none=True)  # type: ignore[union-attr]
     assert await session.scalar(select(func.count()).select_from(Campaign)) == 0
 
 

@@ -86,10 +86,10 @@ async def test_an_sdk_model_drives_real_tools_and_the_conversation_continues(
 
     first = await service.chat("say hello to Pune", None)
     assert [s.tool for s in first.steps] == ["preview_audience", "stage_campaign"]
-    assert first.steps[0].result["count"] == 2 and first.provider == "openai"
+    assert first.steps[0].result.count == 2 and first.provider == "openai"
     assert first.reply == "Draft staged for 2 Pune customers." and first.stopped == "answered"
     campaign = await session.get(Campaign, first.staged_campaign_id)
-    assert campaign is not None and campaign.status == "draft" and first.steps[1].result["audience_count"] == 2
+    assert campaign is not None and campaign.status == "draft" and first.steps[1].result.audience_count == 2
 
     # The instruction-laden name reached the model only as tool-result data.
     second_request = server.requests[1]["messages"]

@@ -153,7 +153,10 @@ async def test_tool_loop_maps_calls_and_results_across_two_requests() -> None:
         ("call_def", "preview_audience"),
     ]
     assert first.tool_calls[0].arguments == FILTER_ARGS
-    assert first.tool_calls[1].arguments == {"_raw": '{"filter": {oops'}  # malformed: kept for the loop to report
+    # Malformed: nothing salvaged, and why it is unreadable kept for the loop to tell the model.
+    assert first.tool_calls[1].arguments == {}
+    assert first.tool_calls[1].arguments_error is not None
+    assert first.tool_calls[1].arguments_error.startswith("invalid JSON")
 
     request = fake.body(0)
     assert fake.requests[0].url.path == "/v1/chat/completions"

@@ -95,6 +95,8 @@ export type ChatResponse = Schemas["ChatResponse"];
 export type ConversationSummary = Schemas["ConversationSummary"];
 export type ConversationDetail = Schemas["ConversationDetail"];
 export type ConversationTurn = Schemas["ConversationEntry"];
+/** What a copilot tool returned, told apart by `kind`. */
+export type ToolResult = Schemas["ToolStep"]["result"];
 export type OperatorAccount = Schemas["OperatorRead"];
 export type ApiToken = Schemas["TokenRead"];
 export type ApiTokenCreated = Schemas["TokenCreated"];

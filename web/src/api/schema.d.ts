@@ -155,6 +155,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/r/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow Link
+         * @description A tracked link: records the click once and redirects to the destination with UTM parameters.
+         */
+        get: operations["follow_link_r__token__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ingest": {
         parameters: {
             query?: never;
@@ -790,6 +810,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/settings/brand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Brand
+         * @description The brand's voice the copilot writes in, and where {{ link }} leads by default.
+         */
+        get: operations["get_brand_api_settings_brand_get"];
+        /**
+         * Put Brand
+         * @description Edits the brand's voice (fields left out keep their value).
+         */
+        put: operations["put_brand_api_settings_brand_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{campaign_id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Campaign Links
+         * @description Tracked-link clicks: recipients who clicked (once each) and all clicks; test sends apart.
+         */
+        get: operations["campaign_links_api_campaigns__campaign_id__links_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -803,6 +867,35 @@ export interface components {
             /** Explanation */
             explanation: string;
             filter: components["schemas"]["SegmentFilter-Output"];
+        };
+        /** AudienceResult */
+        AudienceResult: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "audience";
+            /** Count */
+            count: number;
+            /** Explanation */
+            explanation: string;
+            /** Filter */
+            filter: {
+                [key: string]: unknown;
+            };
+            /** Sample */
+            sample: components["schemas"]["AudienceSample"][];
+        };
+        /** AudienceSample */
+        AudienceSample: {
+            /** Name */
+            name?: string | null;
+            /** City */
+            city?: string | null;
+            /** Total Spent */
+            total_spent: number;
+            /** Orders */
+            orders: number;
         };
         /** AuditRead */
         AuditRead: {
@@ -848,6 +941,28 @@ export interface components {
              */
             delimiter?: ("comma" | "semicolon" | "tab") | null;
         };
+        /** BrandSettings */
+        BrandSettings: {
+            /** Brand Name */
+            brand_name: string;
+            /** Sign Off */
+            sign_off: string;
+            /** Emoji */
+            emoji: boolean;
+            /** Destination Url */
+            destination_url: string;
+        };
+        /** BrandSettingsUpdate */
+        BrandSettingsUpdate: {
+            /** Brand Name */
+            brand_name?: string | null;
+            /** Sign Off */
+            sign_off?: string | null;
+            /** Emoji */
+            emoji?: boolean | null;
+            /** Destination Url */
+            destination_url?: string | null;
+        };
         /** CampaignCreate */
         CampaignCreate: {
             /**
@@ -891,6 +1006,31 @@ export interface components {
              * @description where {{ link }} leads (with UTM parameters); the brand's default when unset
              */
             destination_url?: string | null;
+        };
+        /** CampaignPerformanceResult */
+        CampaignPerformanceResult: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "campaign_performance";
+            /** Campaign Id */
+            campaign_id: number;
+            /** Name */
+            name: string;
+            /** Status */
+            status: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "whatsapp" | "sms" | "email" | "rcs";
+            /** Audience */
+            audience: number;
+            funnel: components["schemas"]["Funnel"];
+            rates: components["schemas"]["Rates"];
+            /** Revenue */
+            revenue: number;
         };
         /** CampaignPreview */
         CampaignPreview: {
@@ -1078,35 +1218,6 @@ export interface components {
             holdout_percent?: number | null;
             winner?: components["schemas"]["WinnerModeIn"] | null;
         };
-        /** ChannelOption */
-        ChannelOption: {
-            /**
-             * Channel
-             * @enum {string}
-             */
-            channel: "whatsapp" | "sms" | "email" | "rcs";
-            /** Reachable */
-            reachable: number;
-            /** Reachable Share */
-            reachable_share: number;
-            /** Cost Per Message */
-            cost_per_message: number;
-            /** Estimated Cost */
-            estimated_cost: number;
-            /** Expected Conversions */
-            expected_conversions: number;
-            /** Expected Revenue */
-            expected_revenue: number;
-            /** Expected Return */
-            expected_return: number;
-            /**
-             * Engagement
-             * @description delivery, engaged, click and conversion rates; `assumed: true` when they are benchmarks
-             */
-            engagement: {
-                [key: string]: number | boolean;
-            };
-        };
         /**
          * ChannelOptions
          * @description The copilot's channel comparison for an audience: reach, cost and expected return per channel.
@@ -1122,13 +1233,34 @@ export interface components {
             /** Reason */
             reason: string;
             /** Options */
-            options: components["schemas"]["ChannelOption"][];
+            options: components["schemas"]["crm__campaigns__schemas__ChannelOption"][];
         };
         /** ChannelOptionsRequest */
         ChannelOptionsRequest: {
             /** Segment Id */
             segment_id?: number | null;
             filter?: components["schemas"]["SegmentFilter-Input"] | null;
+        };
+        /** ChannelResult */
+        ChannelResult: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "channel";
+            /** Audience */
+            audience: number;
+            /**
+             * Recommended
+             * @enum {string}
+             */
+            recommended: "whatsapp" | "sms" | "email" | "rcs";
+            /** Reason */
+            reason: string;
+            /** Options */
+            options: components["schemas"]["crm__agent__tool_results__ChannelOption"][];
+        } & {
+            [key: string]: unknown;
         };
         /** ChannelStats */
         ChannelStats: {
@@ -1169,6 +1301,7 @@ export interface components {
              * @enum {string}
              */
             stopped: "answered" | "max_steps" | "time_budget" | "provider_error";
+            failure?: components["schemas"]["TurnFailure"] | null;
         };
         /** CommunicationSummary */
         CommunicationSummary: {
@@ -1295,7 +1428,7 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             /** Result */
-            result?: unknown;
+            result?: (components["schemas"]["ToolError"] | components["schemas"]["FieldsResult"] | components["schemas"]["FieldValuesResult"] | components["schemas"]["AudienceResult"] | components["schemas"]["SegmentResult"] | components["schemas"]["ChannelResult"] | components["schemas"]["MessageResult"] | components["schemas"]["StagedCampaignResult"] | components["schemas"]["StagedSequenceResult"] | components["schemas"]["CampaignPerformanceResult"] | components["schemas"]["TruncatedResult"] | components["schemas"]["OtherResult"]) | null;
             /**
              * Created At
              * Format: date-time
@@ -1452,6 +1585,21 @@ export interface components {
             /** Error */
             error?: string | null;
         };
+        /** FieldInfo */
+        FieldInfo: {
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+            /** Operators */
+            operators: string[];
+            /** Description */
+            description: string;
+            /** Within Days */
+            within_days: boolean;
+            /** Values */
+            values?: string[] | null;
+        };
         /** FieldRead */
         FieldRead: {
             /** Name */
@@ -1499,6 +1647,18 @@ export interface components {
              */
             count: number;
         };
+        /** FieldValuesResult */
+        FieldValuesResult: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "field_values";
+            /** Field */
+            field: string;
+            /** Values */
+            values: string[];
+        };
         /** FieldsRead */
         FieldsRead: {
             /** Fields */
@@ -1516,6 +1676,22 @@ export interface components {
             max_depth: number;
             /** Max Conditions */
             max_conditions: number;
+        };
+        /** FieldsResult */
+        FieldsResult: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "fields";
+            /** Fields */
+            fields: components["schemas"]["FieldInfo"][];
+            /** Template Variables */
+            template_variables: string[];
+            /** Brand */
+            brand?: {
+                [key: string]: unknown;
+            } | null;
         };
         /** FilterGroup */
         "FilterGroup-Input": {
@@ -1705,6 +1881,37 @@ export interface components {
             /** Body */
             body: string;
         };
+        /** MessageResult */
+        MessageResult: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "message";
+            /** Valid */
+            valid: boolean;
+            /** Error */
+            error?: string | null;
+            /** Field */
+            field?: string | null;
+            /** Variables */
+            variables?: string[] | null;
+            /** Characters */
+            characters?: number | null;
+            rendered_sample?: components["schemas"]["RenderedSample"] | null;
+            /** Missing Variable Counts */
+            missing_variable_counts?: {
+                [key: string]: number;
+            } | null;
+            /** Problems */
+            problems?: {
+                [key: string]: unknown;
+            }[] | null;
+            /** Ready To Stage */
+            ready_to_stage?: boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** OperatorRead */
         OperatorRead: {
             /** Id */
@@ -1768,6 +1975,19 @@ export interface components {
             status: string;
             /** Items */
             items: components["schemas"]["OrderItemRead"][];
+        };
+        /**
+         * OtherResult
+         * @description A stored result this version cannot read as any of the above (kept as it was).
+         */
+        OtherResult: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "other";
+            /** Data */
+            data: unknown;
         };
         /** PasswordChange */
         PasswordChange: {
@@ -1875,6 +2095,15 @@ export interface components {
             /** Missing Variables */
             missing_variables: string[];
         };
+        /** RenderedSample */
+        RenderedSample: {
+            /** Customer */
+            customer?: string | null;
+            /** Subject */
+            subject?: string | null;
+            /** Body */
+            body: string;
+        };
         /** RollbackRequest */
         RollbackRequest: {
             /** Version */
@@ -1942,6 +2171,22 @@ export interface components {
             updated_at: string;
             /** Count */
             count?: number | null;
+        };
+        /** SegmentResult */
+        SegmentResult: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "segment";
+            /** Segment Id */
+            segment_id: number;
+            /** Name */
+            name: string;
+            /** Count */
+            count: number;
+            /** Explanation */
+            explanation: string;
         };
         /** SequenceCreate */
         SequenceCreate: {
@@ -2072,6 +2317,53 @@ export interface components {
              * @description send back as X-CSRF-Token on POST/PATCH/DELETE
              */
             csrf_token: string;
+        };
+        /** StagedCampaignResult */
+        StagedCampaignResult: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "staged_campaign";
+            /** Campaign Id */
+            campaign_id: number;
+            /** Status */
+            status: string;
+            /** Audience Count */
+            audience_count: number;
+            /** Reachable */
+            reachable?: number | null;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "whatsapp" | "sms" | "email" | "rcs";
+            /** Offer */
+            offer?: string | null;
+            /** Coupon Code */
+            coupon_code?: string | null;
+            /** Note */
+            note: string;
+        };
+        /** StagedSequenceResult */
+        StagedSequenceResult: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "staged_sequence";
+            /** Sequence Id */
+            sequence_id: number;
+            /** Status */
+            status: string;
+            /** Audience Count */
+            audience_count: number;
+            /** Timeline */
+            timeline: string[];
+            /** Steps */
+            steps: components["schemas"]["SequenceStep"][];
+            /** Note */
+            note: string;
         };
         /** StepStats */
         StepStats: {
@@ -2209,6 +2501,21 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
         };
+        /**
+         * ToolError
+         * @description The tool did not do what was asked; `error` says why (the model is expected to retry).
+         */
+        ToolError: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "error";
+            /** Error */
+            error: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** ToolStep */
         ToolStep: {
             /** Tool */
@@ -2218,7 +2525,39 @@ export interface components {
                 [key: string]: unknown;
             };
             /** Result */
-            result: unknown;
+            result: components["schemas"]["ToolError"] | components["schemas"]["FieldsResult"] | components["schemas"]["FieldValuesResult"] | components["schemas"]["AudienceResult"] | components["schemas"]["SegmentResult"] | components["schemas"]["ChannelResult"] | components["schemas"]["MessageResult"] | components["schemas"]["StagedCampaignResult"] | components["schemas"]["StagedSequenceResult"] | components["schemas"]["CampaignPerformanceResult"] | components["schemas"]["TruncatedResult"] | components["schemas"]["OtherResult"];
+        };
+        /**
+         * TruncatedResult
+         * @description A result too large for a model's context, cut to its first characters.
+         */
+        TruncatedResult: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "truncated";
+            /**
+             * Truncated
+             * @default true
+             * @constant
+             */
+            truncated: true;
+            /** Preview */
+            preview: string;
+        };
+        /**
+         * TurnFailure
+         * @description Why the model could not finish the turn (`stopped` is "provider_error" or "time_budget").
+         */
+        TurnFailure: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "status" | "connection" | "timeout" | "malformed_stream" | "truncated_stream" | "empty_answer" | "blocked";
+            /** Message */
+            message: string;
         };
         /** UpsertCounts */
         UpsertCounts: {
@@ -2387,6 +2726,59 @@ export interface components {
              * @description the winning variant's name, once decided
              */
             winner: string | null;
+        };
+        /** ChannelOption */
+        crm__agent__tool_results__ChannelOption: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "whatsapp" | "sms" | "email" | "rcs";
+            /** Reachable */
+            reachable: number;
+            /** Reachable Share */
+            reachable_share: number;
+            /** Cost Per Message */
+            cost_per_message: number;
+            /** Estimated Cost */
+            estimated_cost: number;
+            /** Expected Conversions */
+            expected_conversions?: number | null;
+            /** Expected Revenue */
+            expected_revenue?: number | null;
+            /** Expected Return */
+            expected_return?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** ChannelOption */
+        crm__campaigns__schemas__ChannelOption: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "whatsapp" | "sms" | "email" | "rcs";
+            /** Reachable */
+            reachable: number;
+            /** Reachable Share */
+            reachable_share: number;
+            /** Cost Per Message */
+            cost_per_message: number;
+            /** Estimated Cost */
+            estimated_cost: number;
+            /** Expected Conversions */
+            expected_conversions: number;
+            /** Expected Revenue */
+            expected_revenue: number;
+            /** Expected Return */
+            expected_return: number;
+            /**
+             * Engagement
+             * @description delivery, engaged, click and conversion rates; `assumed: true` when they are benchmarks
+             */
+            engagement: {
+                [key: string]: number | boolean;
+            };
         };
         /**
          * ReceiptIn
@@ -2654,6 +3046,35 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    follow_link_r__token__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            302: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3911,6 +4332,93 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_brand_api_settings_brand_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandSettings"];
+                };
+            };
+        };
+    };
+    put_brand_api_settings_brand_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BrandSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandSettings"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    campaign_links_api_campaigns__campaign_id__links_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id */
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
                 };
             };
             /** @description Validation Error */

@@ -15,6 +15,7 @@ from crm.agent.prompt import SYSTEM_PROMPT
 from crm.agent.providers.base import (
     AssistantMessage,
     Completed,
+    FailureKind,
     Message,
     Provider,
     ProviderError,
@@ -54,12 +55,21 @@ class ToolResultEvent:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """Why a turn stopped early, for a client to branch on (`kind`) and a person to read."""
+
+    kind: FailureKind
+    message: str
+
+
+@dataclass(frozen=True)
 class DoneEvent:
     reply: str
     steps: int
     stopped: str  # "answered" | "max_steps" | "time_budget" | "provider_error"
     staged_campaign_ids: list[int] = field(default_factory=list)
     staged_sequence_ids: list[int] = field(default_factory=list)
+    failure: Failure | None = None
 
 
 AgentEvent = TokenEvent | AssistantEvent | ToolCallEvent | ToolResultEvent | DoneEvent
@@ -70,7 +80,7 @@ def bounded(result: Any) -> Any:
     text = json.dumps(result, default=str)
     if len(text) <= MAX_RESULT_CHARS:
         return result
-    return {"truncated": True, "preview": text[:MAX_RESULT_CHARS]}
+    return {"kind": "truncated", "truncated": True, "preview": text[:MAX_RESULT_CHARS]}
 
 
 @dataclass
@@ -88,9 +98,13 @@ class AgentLoop:
         for step in range(1, self.max_steps + 1):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                yield self._done(ctx, reply_parts, step - 1, "time_budget")
+                seconds = round(self.turn_seconds)
+                spent = Failure("timeout", f"The turn used its {seconds} s time budget before the model finished.")
+                yield self._done(ctx, [*reply_parts, spent.message], step - 1, "time_budget", spent)
                 return
             message: AssistantMessage | None = None
+            failure: Failure | None = None
+            stopped = "provider_error"
             try:
                 async with asyncio.timeout(remaining):
                     async for event in self.provider.stream(self.system, history, tools):
@@ -99,15 +113,20 @@ class AgentLoop:
                         elif isinstance(event, Completed):
                             message = event.message
             except TimeoutError:
-                yield self._done(ctx, reply_parts, step - 1, "time_budget")
-                return
+                stopped = "time_budget"
+                seconds = round(self.turn_seconds)
+                failure = Failure("timeout", f"The {self.provider.name} model did not answer within {seconds} s.")
             except ProviderError as exc:
-                text = f"The {self.provider.name} model failed: {exc}. Nothing was changed by this message."
+                failure = Failure(exc.kind, f"The {self.provider.name} model failed: {exc}.")
+            if failure is None and message is None:
+                failure = Failure("truncated_stream", f"The {self.provider.name} model ended without an answer.")
+            elif failure is None and message is not None and is_empty(message) and not reply_parts:
+                failure = Failure("empty_answer", f"The {self.provider.name} model returned an empty answer.")
+            if failure is not None or message is None:
+                failure = failure or Failure("truncated_stream", "no answer")
+                text = f"{failure.message} Nothing was changed by this message."
                 yield TokenEvent(text)
-                yield self._done(ctx, [*reply_parts, text], step - 1, "provider_error")
-                return
-            if message is None:
-                yield self._done(ctx, reply_parts, step - 1, "provider_error")
+                yield self._done(ctx, [*reply_parts, text], step - 1, stopped, failure)
                 return
             history.append(message)
             yield AssistantEvent(message)
@@ -118,7 +137,10 @@ class AgentLoop:
                 return
             for call in message.tool_calls:
                 yield ToolCallEvent(call.id, call.name, call.arguments)
-                result = bounded(await run_tool(ctx, call.name, call.arguments))
+                if call.arguments_error is not None:
+                    result: Any = invalid_json_result(call.name, call.arguments_error)
+                else:
+                    result = bounded(await run_tool(ctx, call.name, call.arguments))
                 history.append(ToolResultMessage(call.id, call.name, result))
                 yield ToolResultEvent(call.id, call.name, call.arguments, result)
         note = f"I stopped after {self.max_steps} steps without finishing; tell me how to narrow this down."
@@ -126,6 +148,21 @@ class AgentLoop:
         yield self._done(ctx, [*reply_parts, note], self.max_steps, "max_steps")
 
     @staticmethod
-    def _done(ctx: ToolContext, parts: list[str], steps: int, stopped: str) -> DoneEvent:
+    def _done(
+        ctx: ToolContext, parts: list[str], steps: int, stopped: str, failure: Failure | None = None
+    ) -> DoneEvent:
         reply = "\n\n".join(p for p in parts if p).strip() or "I could not finish that; please try again."
-        return DoneEvent(reply, steps, stopped, list(ctx.staged_campaign_ids), list(ctx.staged_sequence_ids))
+        return DoneEvent(reply, steps, stopped, list(ctx.staged_campaign_ids), list(ctx.staged_sequence_ids), failure)
+
+
+def is_empty(message: AssistantMessage) -> bool:
+    return not message.text.strip() and not message.tool_calls
+
+
+def invalid_json_result(tool: str, problem: str) -> dict[str, Any]:
+    """What the model is told when its arguments were not a JSON object: the tool did not run."""
+    return {
+        "kind": "error",
+        "error": f"the arguments for {tool} were {problem}; nothing was run — "
+        "send the arguments again as one valid JSON object",
+    }

@@ -8,7 +8,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from crm.agent.loop import DoneEvent, TokenEvent, ToolCallEvent, ToolResultEvent
 from crm.agent.providers.base import Provider
 from crm.agent.schemas import ChatRequest, ChatResponse, ConversationDetail, ConversationSummary, ToolStep
-from crm.agent.service import AgentService
+from crm.agent.service import AgentService, tool_step
 from crm.auth.dependencies import actor
 from crm.db import SessionDep
 from crm.http_guards import RateLimit
@@ -50,7 +50,7 @@ async def chat_stream(payload: ChatRequest, request: Request) -> AsyncIterator[S
                         event="tool_call", data={"id": event.call_id, "tool": event.tool, "arguments": event.arguments}
                     )
                 elif isinstance(event, ToolResultEvent):
-                    steps.append(ToolStep(tool=event.tool, arguments=event.arguments, result=event.result))
+                    steps.append(tool_step(event))
                     yield ServerSentEvent(
                         event="tool_result", data={"id": event.call_id, "tool": event.tool, "result": event.result}
                     )

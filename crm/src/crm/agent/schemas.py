@@ -5,6 +5,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, StringConstraints
 
+from crm.agent.providers.base import FailureKind
+from crm.agent.tool_results import ToolResult
+
 
 class ChatRequest(BaseModel):
     message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -14,7 +17,14 @@ class ChatRequest(BaseModel):
 class ToolStep(BaseModel):
     tool: str
     arguments: dict[str, Any]
-    result: Any
+    result: ToolResult
+
+
+class TurnFailure(BaseModel):
+    """Why the model could not finish the turn (`stopped` is "provider_error" or "time_budget")."""
+
+    kind: FailureKind
+    message: str
 
 
 class ChatResponse(BaseModel):
@@ -26,6 +36,7 @@ class ChatResponse(BaseModel):
     staged_sequence_id: int | None = None
     provider: str
     stopped: Literal["answered", "max_steps", "time_budget", "provider_error"]
+    failure: TurnFailure | None = None
 
 
 class ConversationSummary(BaseModel):
@@ -41,7 +52,7 @@ class ConversationEntry(BaseModel):
     text: str | None = None
     tool: str | None = None
     arguments: dict[str, Any] | None = None
-    result: Any = None
+    result: ToolResult | None = None
     created_at: datetime
 
 

@@ -9,7 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.agent import repository as repo
 from crm.agent.loop import AgentEvent, AgentLoop, AssistantEvent, DoneEvent, ToolResultEvent
 from crm.agent.providers.base import Provider, UserMessage
-from crm.agent.schemas import ChatResponse, ConversationDetail, ConversationEntry, ConversationSummary, ToolStep
+from crm.agent.schemas import (
+    ChatResponse,
+    ConversationDetail,
+    ConversationEntry,
+    ConversationSummary,
+    ToolStep,
+    TurnFailure,
+)
+from crm.agent.tool_results import as_tool_result
 from crm.agent.tools import ToolContext
 from crm.errors import NotFound
 from crm.models import Conversation
@@ -22,7 +30,11 @@ class AgentService:
         self.operator = operator  # who is asking; recorded as `asked_by` on anything the copilot drafts
 
     async def turn(self, text: str, conversation_id: str | None) -> AsyncIterator[tuple[str, AgentEvent]]:
-        """Runs one turn, persisting each message as it happens; yields (conversation id, event)."""
+        """Runs one turn, persisting each message as it happens; yields (conversation id, event).
+
+        Each stored message and each tool call is its own short transaction, committed before
+        the next model call: a slow model never holds a transaction or a lock, so ingest and the
+        dispatcher run while it thinks."""
         if conversation_id is not None:
             conversation = await repo.get_conversation(self.session, conversation_id)
             if conversation is None:
@@ -37,6 +49,9 @@ class AgentService:
         seq, turn = await repo.next_position(self.session, conversation.id)
         writer = repo.ConversationWriter(self.session, conversation, seq, turn)
         await writer.add(role="user", text=text)
+        # Unit of work per stored message: the user's message is committed before the model is
+        # called, so no transaction (on SQLite: no write lock) is open while a model thinks.
+        await self.session.commit()
         history.append(UserMessage(text))
         async for event in AgentLoop(self.provider).run(ToolContext(self.session, self.operator), history):
             if isinstance(event, AssistantEvent):
@@ -61,7 +76,7 @@ class AgentService:
         async for current_id, event in self.turn(text, conversation_id):
             conversation = current_id
             if isinstance(event, ToolResultEvent):
-                steps.append(ToolStep(tool=event.tool, arguments=event.arguments, result=event.result))
+                steps.append(tool_step(event))
             elif isinstance(event, DoneEvent):
                 done = event
         assert done is not None
@@ -77,6 +92,7 @@ class AgentService:
             staged_sequence_id=done.staged_sequence_ids[-1] if done.staged_sequence_ids else None,
             provider=self.provider.name,
             stopped=done.stopped,
+            failure=TurnFailure(kind=done.failure.kind, message=done.failure.message) if done.failure else None,
         )
 
     async def conversations(self) -> list[ConversationSummary]:
@@ -105,7 +121,7 @@ class AgentService:
                         role="tool",
                         tool=m.tool_name,
                         arguments=calls.get(m.tool_call_id or "", {}),
-                        result=m.result,
+                        result=as_tool_result(m.tool_name, m.result),
                         created_at=m.created_at,
                     )
                 )
@@ -119,3 +135,9 @@ class AgentService:
             updated_at=conversation.updated_at,
             turns=entries,
         )
+
+
+def tool_step(event: ToolResultEvent) -> ToolStep:
+    return ToolStep.model_validate(
+        {"tool": event.tool, "arguments": event.arguments, "result": as_tool_result(event.tool, event.result)}
+    )

@@ -1,12 +1,22 @@
-"""JSON Schemas for the copilot's tool arguments, generated from the segment field table so
-the model sees exactly the fields, operators and limits the DSL validator enforces."""
+"""JSON Schemas for the copilot's tool arguments, generated from the tools' Pydantic argument
+models (so the schema a model sees and the validation its call meets cannot drift apart), with
+the audience filter spelled out from the segment field table so the model sees exactly the
+fields, operators and limits the DSL validator enforces.
+
+Every provider's schema dialect must accept the result, so it is plain: no `$ref` (definitions
+are inlined; the recursive filter is spelled out a few levels deep), no `title`s, and an optional
+argument is simply not required (no `null` branch).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
+
 from crm.segments.dsl import MAX_DEPTH
-from crm.segments.fields import CHANNELS, FIELDS, OPERATORS
+from crm.segments.fields import FIELDS, OPERATORS
 
 
 def field_guide() -> str:
@@ -53,27 +63,43 @@ def filter_schema(depth: int = 3) -> dict[str, Any]:
     }
 
 
-CHANNEL_SCHEMA: dict[str, Any] = {"type": "string", "enum": list(CHANNELS)}
+# Definitions replaced by a hand-tuned, field-table-driven schema instead of Pydantic's own.
+SUBSTITUTES: dict[str, Callable[[], dict[str, Any]]] = {"SegmentFilter": filter_schema, "FilterGroup": filter_schema}
+DROPPED_KEYWORDS = frozenset({"title"})
 
-STEP_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "delay": {
-            "type": "object",
-            "properties": {
-                "value": {"type": "integer", "minimum": 0},
-                "unit": {"type": "string", "enum": ["minutes", "hours", "days"]},
-            },
-            "required": ["value", "unit"],
-            "description": "wait after the previous step (or entry for the first)",
-        },
-        "channel": CHANNEL_SCHEMA,
-        "subject": {"type": "string", "description": "email only"},
-        "body": {"type": "string"},
-        "condition": {
-            "type": "string",
-            "enum": ["always", "if_not_opened_or_read", "if_not_clicked", "if_not_converted"],
-        },
-    },
-    "required": ["delay", "channel", "body"],
-}
+
+def tool_parameters(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema of one tool's arguments object, from its Pydantic model."""
+    schema = model.model_json_schema()
+    definitions: dict[str, Any] = schema.pop("$defs", {})
+    resolved = _resolve(schema, definitions)
+    resolved.setdefault("properties", {})
+    resolved["type"] = "object"
+    return resolved
+
+
+def _resolve(node: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in node:
+        name = str(node["$ref"]).rsplit("/", 1)[-1]
+        target = SUBSTITUTES[name]() if name in SUBSTITUTES else _resolve(definitions[name], definitions)
+        extra = {k: v for k, v in node.items() if k != "$ref" and k not in DROPPED_KEYWORDS}
+        return {**target, **extra}
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in DROPPED_KEYWORDS or (key == "default" and value is None):
+            continue
+        if key == "properties":
+            out[key] = {name: _resolve(prop, definitions) for name, prop in value.items()}
+        elif isinstance(value, dict):
+            out[key] = _resolve(value, definitions)
+        elif isinstance(value, list):
+            out[key] = [_resolve(v, definitions) if isinstance(v, dict) else v for v in value]
+        else:
+            out[key] = value
+    branches = out.get("anyOf")
+    if isinstance(branches, list):
+        not_null = [b for b in branches if b != {"type": "null"}]
+        if len(not_null) < len(branches):
+            rest = {k: v for k, v in out.items() if k != "anyOf"}
+            out = {**not_null[0], **rest} if len(not_null) == 1 else {**rest, "anyOf": not_null}
+    return out

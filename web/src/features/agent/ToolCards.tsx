@@ -5,16 +5,12 @@ import { channelLabel, formatPercent } from "../../lib/labels";
 import { useCampaign, useLaunchCampaign } from "../campaigns/queries";
 import { MissingVariables, RenderedBubble } from "../campaigns/MessagePreview";
 import { useLaunchSequence, useSequence } from "../sequences/queries";
+import type { ToolResult } from "../../api/client";
 import {
   type AudienceResult,
-  asAudience,
-  asChannel,
-  asMessage,
-  asStagedCampaign,
-  asStagedSequence,
   type ChannelResult,
-  isObject,
   type MessageResult,
+  resultOf,
   type StagedCampaignResult,
   type StagedSequenceResult,
   toolError,
@@ -29,7 +25,7 @@ const TOOL_LABELS: Record<string, string> = {
   draft_message: "Message",
   stage_campaign: "Draft campaign",
   stage_sequence: "Draft sequence",
-  campaign_performance: "Campaign performance",
+  get_campaign_performance: "Campaign performance",
 };
 
 export function toolLabel(tool: string): string {
@@ -45,7 +41,7 @@ export function ToolCard({
 }: {
   tool: string;
   args: Record<string, unknown>;
-  result: unknown;
+  result: ToolResult | undefined;
   pending: boolean;
   /** False to hold the staged draft's buttons back (the CRM now saves a draft as its step streams). */
   settled?: boolean;
@@ -75,16 +71,16 @@ export function ToolCard({
   );
 }
 
-function renderBody(tool: string, args: Record<string, unknown>, result: unknown, settled: boolean) {
-  const audience = tool === "preview_audience" ? asAudience(result) : null;
+function renderBody(tool: string, args: Record<string, unknown>, result: ToolResult | undefined, settled: boolean) {
+  const audience = resultOf(result, "audience");
   if (audience) return <AudienceBody audience={audience} />;
-  const channel = tool === "recommend_channel" ? asChannel(result) : null;
+  const channel = resultOf(result, "channel");
   if (channel) return <ChannelBody result={channel} />;
-  const message = tool === "draft_message" ? asMessage(result) : null;
+  const message = resultOf(result, "message");
   if (message) return <MessageBody result={message} channel={typeof args.channel === "string" ? args.channel : ""} />;
-  const campaign = tool === "stage_campaign" ? asStagedCampaign(result) : null;
+  const campaign = resultOf(result, "staged_campaign");
   if (campaign) return <StagedCampaignBody staged={campaign} settled={settled} />;
-  const sequence = tool === "stage_sequence" ? asStagedSequence(result) : null;
+  const sequence = resultOf(result, "staged_sequence");
   if (sequence) return <StagedSequenceBody staged={sequence} settled={settled} />;
   return <GenericBody tool={tool} result={result} />;
 }
@@ -143,7 +139,7 @@ function ChannelBody({ result }: { result: ChannelResult }) {
                 {formatMoney(option.estimated_cost)}
                 <span className="cell-sub">₹{option.cost_per_message}/msg</span>
               </td>
-              <td className="num">{option.expected_revenue === undefined ? "—" : formatMoney(option.expected_revenue)}</td>
+              <td className="num">{option.expected_revenue == null ? "—" : formatMoney(option.expected_revenue)}</td>
             </tr>
           ))}
         </tbody>
@@ -190,7 +186,7 @@ function StagedCampaignBody({ staged, settled }: { staged: StagedCampaignResult;
         <strong data-testid="staged-audience">{formatCount(campaign.data?.audience_count ?? staged.audience_count)}</strong>{" "}
         customers on {channelLabel(campaign.data?.channel ?? staged.channel)}
       </p>
-      <p className="muted">{isDraft ? (staged.note ?? "Staged as a draft. Only a person can launch it.") : "Already launched."}</p>
+      <p className="muted">{isDraft ? staged.note : "Already launched."}</p>
       {launch.isError ? <p className="field-error">{launch.error.message}</p> : null}
       <div className="toolbar">
         {isDraft ? (
@@ -233,7 +229,7 @@ function StagedSequenceBody({ staged, settled }: { staged: StagedSequenceResult;
   const sequence = useSequence(staged.sequence_id, settled);
   const launch = useLaunchSequence();
   const status = sequence.data?.status ?? staged.status;
-  const timeline = sequence.data?.timeline ?? staged.timeline ?? [];
+  const timeline = sequence.data?.timeline ?? staged.timeline;
   return (
     <div data-testid="staged-sequence">
       <p>
@@ -274,21 +270,27 @@ function StagedSequenceBody({ staged, settled }: { staged: StagedSequenceResult;
   );
 }
 
-function GenericBody({ tool, result }: { tool: string; result: unknown }) {
-  let summary: string | null = null;
-  if (isObject(result)) {
-    if (tool === "list_fields" && Array.isArray(result.fields)) summary = `${result.fields.length} fields available.`;
-    else if (tool === "field_values" && Array.isArray(result.values))
-      summary = `${String(result.field)}: ${result.values.slice(0, 8).map(String).join(", ")}${result.values.length > 8 ? "…" : ""}`;
-    else if (tool === "create_segment" && typeof result.name === "string")
-      summary = `“${result.name}” — ${typeof result.count === "number" ? formatCount(result.count) : "?"} customers.`;
-    else if (tool === "campaign_performance" && isObject(result.funnel))
-      summary = `${String(result.name)}: ${formatCount(Number(result.funnel.sent))} sent, ${formatCount(Number(result.funnel.delivered))} delivered, ${formatCount(Number(result.funnel.converted))} converted.`;
+function summaryOf(result: ToolResult | undefined): string | null {
+  switch (result?.kind) {
+    case "fields":
+      return `${result.fields.length} fields available.`;
+    case "field_values":
+      return `${result.field}: ${result.values.slice(0, 8).join(", ")}${result.values.length > 8 ? "…" : ""}`;
+    case "segment":
+      return `“${result.name}” — ${formatCount(result.count)} customers.`;
+    case "campaign_performance":
+      return `${result.name}: ${formatCount(result.funnel.sent)} sent, ${formatCount(result.funnel.delivered)} delivered, ${formatCount(result.funnel.converted)} converted.`;
+    default:
+      return null;
   }
+}
+
+function GenericBody({ tool, result }: { tool: string; result: ToolResult | undefined }) {
+  const summary = summaryOf(result);
   return (
     <>
       {summary ? <p className="muted">{summary}</p> : null}
-      <details className="json">
+      <details className="json" data-tool={tool}>
         <summary>Details</summary>
         <pre>{JSON.stringify(result, null, 2)}</pre>
       </details>

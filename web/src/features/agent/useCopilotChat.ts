@@ -5,7 +5,7 @@ import { postEventStream } from "../../api/sse";
 import { campaignKeys } from "../campaigns/queries";
 import { sequenceKeys } from "../sequences/queries";
 import { agentKeys, fetchConversation } from "./queries";
-import { isObject, parseJson, type ThreadItem } from "./types";
+import { asToolResult, isObject, parseJson, type ThreadItem } from "./types";
 
 /** A stored conversation as thread items (the same cards the live stream shows). */
 export function turnsToItems(turns: ConversationTurn[]): ThreadItem[] {
@@ -17,7 +17,7 @@ export function turnsToItems(turns: ConversationTurn[]): ThreadItem[] {
         key,
         tool: turn.tool ?? "tool",
         arguments: turn.arguments ?? {},
-        result: turn.result,
+        result: turn.result ?? undefined,
         pending: false,
       };
     }
@@ -50,7 +50,7 @@ function applyEvent(items: ThreadItem[], event: string, data: unknown, nextKey: 
       const found = items.some((item) => item.kind === "tool" && item.key === key);
       if (found) {
         return items.map((item) =>
-          item.kind === "tool" && item.key === key ? { ...item, result: payload.result, pending: false } : item,
+          item.kind === "tool" && item.key === key ? { ...item, result: asToolResult(payload.result), pending: false } : item,
         );
       }
       return [
@@ -60,7 +60,7 @@ function applyEvent(items: ThreadItem[], event: string, data: unknown, nextKey: 
           key: key || nextKey(),
           tool: typeof payload.tool === "string" ? payload.tool : "tool",
           arguments: {},
-          result: payload.result,
+          result: asToolResult(payload.result),
           pending: false,
         },
       ];

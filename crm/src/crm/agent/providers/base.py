@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,9 @@ class ToolCall:
     id: str
     name: str
     arguments: dict[str, Any]
+    # Set when the model's argument text was not a JSON object: the loop reports it to the model
+    # as invalid JSON instead of running the tool with whatever could be salvaged.
+    arguments_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,24 @@ class Completed:
 StreamEvent = TextDelta | Completed
 
 
+FailureKind = Literal[
+    "status",  # the API answered with an HTTP error (bad key, rate limit, server error)
+    "connection",  # the API could not be reached, or the connection broke
+    "timeout",  # no answer within the time allowed
+    "malformed_stream",  # the streamed answer was not readable (bad JSON, bad event)
+    "truncated_stream",  # the stream ended before the model finished its answer
+    "empty_answer",  # the model finished with neither text nor a tool call
+    "blocked",  # the provider refused to answer (safety block)
+]
+
+
 class ProviderError(Exception):
-    """A provider failed (bad key, rate limit, server error): shown to the marketer as is."""
+    """A provider failed (bad key, rate limit, server error, broken stream): shown to the marketer
+    as is, with a `kind` a client can branch on."""
+
+    def __init__(self, message: str, kind: FailureKind = "status") -> None:
+        super().__init__(message)
+        self.kind: FailureKind = kind
 
 
 class Provider(Protocol):
@@ -79,4 +98,4 @@ async def complete(provider: Provider, system: str, messages: list[Message], too
     async for event in provider.stream(system, messages, tools):
         if isinstance(event, Completed):
             return event.message
-    raise ProviderError(f"{provider.name} ended its answer without completing it")
+    raise ProviderError(f"{provider.name} ended its answer without completing it", "truncated_stream")

@@ -25,6 +25,7 @@ from crm.agent.providers.base import (
     AssistantMessage,
     Completed,
     Message,
+    ProviderError,
     StreamEvent,
     TextDelta,
     ToolCall,
@@ -123,6 +124,8 @@ class Delta(Protocol):
 class Choice(Protocol):
     @property
     def delta(self) -> Delta: ...
+    @property
+    def finish_reason(self) -> str | None: ...
 
 
 class Usage(Protocol):
@@ -139,16 +142,18 @@ class Chunk(Protocol):
     def usage(self) -> Usage | None: ...
 
 
-def parse_arguments(raw: str) -> dict[str, Any]:
-    """The call's arguments; text that is not a JSON object comes back as ``{"_raw": text}``
-    so the loop can tell the model its arguments were unreadable."""
+def parse_arguments(raw: str) -> tuple[dict[str, Any], str | None]:
+    """The call's arguments, and why they could not be read when they are not a JSON object
+    (the loop tells the model its arguments were invalid JSON and does not run the tool)."""
     if not raw.strip():
-        return {}
+        return {}, None
     try:
         value = json.loads(raw)
-    except ValueError:
-        return {"_raw": raw}
-    return value if isinstance(value, dict) else {"_raw": raw}
+    except json.JSONDecodeError as exc:
+        return {}, f"invalid JSON ({exc.msg} at character {exc.pos}): {one_line(raw)}"
+    if not isinstance(value, dict):
+        return {}, f"invalid JSON: expected an object, got {type(value).__name__}: {one_line(raw)}"
+    return value, None
 
 
 @dataclass
@@ -165,6 +170,11 @@ class TurnBuilder:
     text: list[str] = field(default_factory=list)
     calls: dict[int, _PartialCall] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)
+    finish_reason: str | None = None
+
+    def finish(self, reason: str | None) -> None:
+        if reason:
+            self.finish_reason = reason
 
     def add_text(self, text: str | None) -> str | None:
         if not text:
@@ -194,20 +204,47 @@ class TurnBuilder:
             (call.id or f"call_{index}", call.name, "".join(call.arguments))
             for index, call in sorted(self.calls.items())
         ]
-        tool_calls = tuple(ToolCall(call_id, name, parse_arguments(raw)) for call_id, name, raw in wire_calls)
+        tool_calls = tuple(ToolCall(call_id, name, *parse_arguments(raw)) for call_id, name, raw in wire_calls)
         return Completed(AssistantMessage(text, tool_calls, wire_assistant(text, wire_calls)), dict(self.usage))
 
 
-async def relay(chunks: AsyncIterator[Chunk], builder: TurnBuilder | None = None) -> AsyncIterator[StreamEvent]:
-    """Streamed chunks → `TextDelta`s, then one `Completed`."""
+# What an SDK raises when a streamed chunk is not what the protocol says: undecodable JSON
+# (ValueError), or a chunk missing the fields every chunk has (the SDKs build chunks unvalidated).
+MALFORMED_CHUNK_ERRORS = (ValueError, AttributeError, TypeError, KeyError, IndexError)
+
+
+async def relay(
+    chunks: AsyncIterator[Chunk], builder: TurnBuilder | None = None, provider: str = "model"
+) -> AsyncIterator[StreamEvent]:
+    """Streamed chunks → `TextDelta`s, then one `Completed`. A stream whose chunks cannot be
+    read is a `malformed_stream` error; one that ends before the model said why it stopped
+    (no finish reason: the connection closed mid-answer) is a `truncated_stream` error."""
     turn = builder or TurnBuilder()
-    async for chunk in chunks:
-        turn.add_usage(chunk.usage)
-        for choice in chunk.choices[:1]:
-            text = turn.add_text(choice.delta.content)
+    iterator = aiter(chunks)
+    while True:
+        try:
+            chunk = await anext(iterator)
+            turn.add_usage(chunk.usage)
+            choices = list(chunk.choices[:1])
+            deltas = [(c.delta.content, c.delta.tool_calls, c.finish_reason) for c in choices]
+        except StopAsyncIteration:
+            break
+        except MALFORMED_CHUNK_ERRORS as exc:
+            raise ProviderError(
+                f"{provider}: the streamed answer could not be read ({one_line(str(exc)) or type(exc).__name__})",
+                "malformed_stream",
+            ) from exc
+        for content, tool_calls, finish_reason in deltas:
+            text = turn.add_text(content)
             if text is not None:
                 yield TextDelta(text)
-            turn.add_tool_calls(choice.delta.tool_calls)
+            turn.add_tool_calls(tool_calls)
+            turn.finish(finish_reason)
+    if turn.finish_reason is None:
+        raise ProviderError(
+            f"{provider}: the answer stream ended before the model finished (no finish reason)",
+            "truncated_stream",
+        )
     yield turn.completed()
 
 
@@ -259,3 +296,16 @@ def status_message(provider: str, status: int, detail: str) -> str:
 
 def connection_message(provider: str, detail: str) -> str:
     return f"{provider}: could not reach the API: {one_line(detail)}"
+
+
+def timeout_message(provider: str) -> str:
+    return f"{provider}: the model did not answer in time (request timed out)"
+
+
+def broken_stream(provider: str, exc: BaseException, turn: TurnBuilder) -> ProviderError:
+    """A transport failure: before any of the answer arrived it is a connection problem; after,
+    the stream was cut off mid-answer."""
+    detail = one_line(str(exc)) or type(exc).__name__
+    if turn.text or turn.calls:
+        return ProviderError(f"{provider}: the answer stream broke off mid-answer ({detail})", "truncated_stream")
+    return ProviderError(connection_message(provider, detail), "connection")

@@ -34,7 +34,12 @@ from crm.agent.providers.base import (
     ToolSpec,
     UserMessage,
 )
-from crm.agent.providers.chat_completions import connection_message, status_message
+from crm.agent.providers.chat_completions import (
+    MALFORMED_CHUNK_ERRORS,
+    connection_message,
+    status_message,
+    timeout_message,
+)
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
 SYNTHETIC_ID_PREFIX = "gemini_call_"
@@ -81,8 +86,20 @@ class GeminiProvider:
         except errors.APIError as exc:
             detail = exc.message or (str(exc.status) if exc.status else "")
             raise ProviderError(status_message(self.name, exc.code, detail)) from exc
+        except (httpx2.TimeoutException, httpx.TimeoutException) as exc:
+            raise ProviderError(timeout_message(self.name), "timeout") from exc
         except (httpx2.TransportError, httpx.TransportError) as exc:
-            raise ProviderError(connection_message(self.name, str(exc) or type(exc).__name__)) from exc
+            if turn.parts:
+                detail = str(exc) or type(exc).__name__
+                raise ProviderError(
+                    f"{self.name}: the answer stream broke off mid-answer ({detail})", "truncated_stream"
+                ) from exc
+            raise ProviderError(connection_message(self.name, str(exc) or type(exc).__name__), "connection") from exc
+        except MALFORMED_CHUNK_ERRORS as exc:
+            raise ProviderError(
+                f"{self.name}: the streamed answer could not be read ({str(exc) or type(exc).__name__})",
+                "malformed_stream",
+            ) from exc
         yield turn.completed()
 
 
@@ -177,9 +194,13 @@ class TurnBuilder:
     def completed(self) -> Completed:
         if not self.parts:
             if self.block_reason:
-                raise ProviderError(f"gemini: the request was blocked ({self.block_reason})")
+                raise ProviderError(f"gemini: the request was blocked ({self.block_reason})", "blocked")
             if self.finish_reason not in (None, "STOP"):
-                raise ProviderError(f"gemini: the model stopped without answering ({self.finish_reason})")
+                raise ProviderError(
+                    f"gemini: the model stopped without answering ({self.finish_reason})", "empty_answer"
+                )
+            if self.finish_reason is None:
+                raise ProviderError("gemini: the answer stream ended before the model finished", "truncated_stream")
         text = "".join(p.text for p in self.parts if p.text and not p.thought)
         calls: list[ToolCall] = []
         for part in self.parts:

@@ -16,12 +16,13 @@ from groq.types.chat import ChatCompletionChunk, ChatCompletionMessageParam, Cha
 from crm.agent.providers.base import Message, ProviderError, StreamEvent, ToolSpec
 from crm.agent.providers.chat_completions import (
     TurnBuilder,
+    broken_stream,
     chat_messages,
     chat_tools,
-    connection_message,
     error_detail,
     relay,
     status_message,
+    timeout_message,
 )
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
@@ -58,16 +59,23 @@ class GroqProvider:
                 model=self.model, messages=wire_messages, tools=wire_tools, stream=True
             )
             async with chunks:
-                async for event in relay(with_groq_usage(chunks, turn), turn):
+                async for event in relay(with_groq_usage(chunks, turn), turn, self.name):
                     yield event
         except groq.APIStatusError as exc:
             raise ProviderError(
                 status_message(self.name, exc.status_code, error_detail(exc.body, exc.message))
             ) from exc
-        except groq.APIConnectionError as exc:
-            raise ProviderError(connection_message(self.name, exc.message)) from exc
+        except groq.APITimeoutError as exc:
+            raise ProviderError(timeout_message(self.name), "timeout") from exc
+        except groq.APIConnectionError as exc:  # also how the SDK reports a stream cut off mid-answer
+            raise broken_stream(self.name, exc, turn) from exc
         except groq.APIError as exc:
-            raise ProviderError(f"{self.name}: {exc.message}") from exc
+            # An error event inside the stream: the answer was not a readable chat completion.
+            raise ProviderError(f"{self.name}: {exc.message}", "malformed_stream") from exc
+        except httpx.TimeoutException as exc:
+            raise ProviderError(timeout_message(self.name), "timeout") from exc
+        except httpx.TransportError as exc:  # the connection broke while the answer streamed
+            raise broken_stream(self.name, exc, turn) from exc
 
 
 async def with_groq_usage(

@@ -20,12 +20,14 @@ from openai.types.chat import (
 
 from crm.agent.providers.base import Message, ProviderError, StreamEvent, ToolSpec
 from crm.agent.providers.chat_completions import (
+    TurnBuilder,
+    broken_stream,
     chat_messages,
     chat_tools,
-    connection_message,
     error_detail,
     relay,
     status_message,
+    timeout_message,
 )
 
 DEFAULT_TIMEOUT_SECONDS = 60.0
@@ -61,18 +63,26 @@ class OpenAIProvider:
         usage: ChatCompletionStreamOptionsParam | openai.Omit = (
             {"include_usage": True} if self.base_url is None else openai.omit
         )
+        turn = TurnBuilder()
         try:
             chunks = await self.client.chat.completions.create(
                 model=self.model, messages=wire_messages, tools=wire_tools, stream=True, stream_options=usage
             )
             async with chunks:
-                async for event in relay(chunks):
+                async for event in relay(chunks, turn, self.name):
                     yield event
         except openai.APIStatusError as exc:
             raise ProviderError(
                 status_message(self.name, exc.status_code, error_detail(exc.body, exc.message))
             ) from exc
-        except openai.APIConnectionError as exc:
-            raise ProviderError(connection_message(self.name, exc.message)) from exc
+        except openai.APITimeoutError as exc:
+            raise ProviderError(timeout_message(self.name), "timeout") from exc
+        except openai.APIConnectionError as exc:  # also how the SDK reports a stream cut off mid-answer
+            raise broken_stream(self.name, exc, turn) from exc
         except openai.APIError as exc:
-            raise ProviderError(f"{self.name}: {exc.message}") from exc
+            # An error event inside the stream: the answer was not a readable chat completion.
+            raise ProviderError(f"{self.name}: {exc.message}", "malformed_stream") from exc
+        except httpx2.TimeoutException as exc:
+            raise ProviderError(timeout_message(self.name), "timeout") from exc
+        except httpx2.TransportError as exc:  # the connection broke while the answer streamed
+            raise broken_stream(self.name, exc, turn) from exc
