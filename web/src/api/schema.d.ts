@@ -1218,6 +1218,35 @@ export interface components {
             holdout_percent?: number | null;
             winner?: components["schemas"]["WinnerModeIn"] | null;
         };
+        /** ChannelOption */
+        ChannelOption: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "whatsapp" | "sms" | "email" | "rcs";
+            /** Reachable */
+            reachable: number;
+            /** Reachable Share */
+            reachable_share: number;
+            /** Cost Per Message */
+            cost_per_message: number;
+            /** Estimated Cost */
+            estimated_cost: number;
+            /** Expected Conversions */
+            expected_conversions: number;
+            /** Expected Revenue */
+            expected_revenue: number;
+            /** Expected Return */
+            expected_return: number;
+            /**
+             * Engagement
+             * @description delivery, engaged, click and conversion rates; `assumed: true` when they are benchmarks
+             */
+            engagement: {
+                [key: string]: number | boolean;
+            };
+        };
         /**
          * ChannelOptions
          * @description The copilot's channel comparison for an audience: reach, cost and expected return per channel.
@@ -1233,7 +1262,7 @@ export interface components {
             /** Reason */
             reason: string;
             /** Options */
-            options: components["schemas"]["crm__campaigns__schemas__ChannelOption"][];
+            options: components["schemas"]["ChannelOption"][];
         };
         /** ChannelOptionsRequest */
         ChannelOptionsRequest: {
@@ -1243,11 +1272,6 @@ export interface components {
         };
         /** ChannelResult */
         ChannelResult: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            kind: "channel";
             /** Audience */
             audience: number;
             /**
@@ -1258,7 +1282,12 @@ export interface components {
             /** Reason */
             reason: string;
             /** Options */
-            options: components["schemas"]["crm__agent__tool_results__ChannelOption"][];
+            options: components["schemas"]["ChannelOption"][];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "channel";
         } & {
             [key: string]: unknown;
         };
@@ -2726,59 +2755,6 @@ export interface components {
              * @description the winning variant's name, once decided
              */
             winner: string | null;
-        };
-        /** ChannelOption */
-        crm__agent__tool_results__ChannelOption: {
-            /**
-             * Channel
-             * @enum {string}
-             */
-            channel: "whatsapp" | "sms" | "email" | "rcs";
-            /** Reachable */
-            reachable: number;
-            /** Reachable Share */
-            reachable_share: number;
-            /** Cost Per Message */
-            cost_per_message: number;
-            /** Estimated Cost */
-            estimated_cost: number;
-            /** Expected Conversions */
-            expected_conversions?: number | null;
-            /** Expected Revenue */
-            expected_revenue?: number | null;
-            /** Expected Return */
-            expected_return?: number | null;
-        } & {
-            [key: string]: unknown;
-        };
-        /** ChannelOption */
-        crm__campaigns__schemas__ChannelOption: {
-            /**
-             * Channel
-             * @enum {string}
-             */
-            channel: "whatsapp" | "sms" | "email" | "rcs";
-            /** Reachable */
-            reachable: number;
-            /** Reachable Share */
-            reachable_share: number;
-            /** Cost Per Message */
-            cost_per_message: number;
-            /** Estimated Cost */
-            estimated_cost: number;
-            /** Expected Conversions */
-            expected_conversions: number;
-            /** Expected Revenue */
-            expected_revenue: number;
-            /** Expected Return */
-            expected_return: number;
-            /**
-             * Engagement
-             * @description delivery, engaged, click and conversion rates; `assumed: true` when they are benchmarks
-             */
-            engagement: {
-                [key: string]: number | boolean;
-            };
         };
         /**
          * ReceiptIn

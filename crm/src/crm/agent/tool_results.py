@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crm.analytics.schemas import Funnel, Rates
-from crm.campaigns.schemas import Channel
+from crm.campaigns.schemas import Channel, ChannelOptions
 from crm.sequences.steps import SequenceStep
 
 
@@ -71,25 +71,9 @@ class SegmentResult(BaseModel):
     explanation: str
 
 
-class ChannelOption(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    channel: Channel
-    reachable: int
-    reachable_share: float
-    cost_per_message: float
-    estimated_cost: float
-    expected_conversions: float | None = None
-    expected_revenue: float | None = None
-    expected_return: float | None = None
-
-
-class ChannelResult(BaseModel):
+class ChannelResult(ChannelOptions):
     model_config = ConfigDict(extra="allow")
     kind: Literal["channel"] = "channel"
-    audience: int
-    recommended: Channel
-    reason: str
-    options: list[ChannelOption]
 
 
 class RenderedSample(BaseModel):

@@ -139,7 +139,7 @@ function ChannelBody({ result }: { result: ChannelResult }) {
                 {formatMoney(option.estimated_cost)}
                 <span className="cell-sub">₹{option.cost_per_message}/msg</span>
               </td>
-              <td className="num">{option.expected_revenue == null ? "—" : formatMoney(option.expected_revenue)}</td>
+              <td className="num">{formatMoney(option.expected_revenue)}</td>
             </tr>
           ))}
         </tbody>
