@@ -392,3 +392,25 @@ async def test_after_a_rollback_a_new_entrant_gets_the_restored_steps(
     await dispatcher.dispatch_once()
     restored = channel.played[second[2].communication_id]
     assert (restored.channel, restored.subject) == ("email", "Still thinking, P2?")
+
+
+async def test_an_if_not_clicked_step_skips_whoever_clicked_and_sends_the_rest(
+    client: httpx.AsyncClient, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    steps = [
+        {"channel": "whatsapp", "delay": {"value": 0, "unit": "days"}, "body": "New arrivals, {{ first_name }}"},
+        {"channel": "sms", "delay": {"value": 1, "unit": "days"}, "condition": "if_not_clicked", "body": "Last call"},
+    ]
+    await people(client, 3)
+    sequence = await create(client, steps)
+    assert (await client.post(f"/api/sequences/{sequence['id']}/launch")).status_code == 200
+    channel, clock = FakeChannel(), Clock()
+    dispatcher = worker(sessionmaker, channel, clock)
+    assert (await dispatcher.dispatch_once()).dispatched == 3
+    first = await step_rows(session, 0)
+    await receipt(session, first[0].communication_id, "clicked", clock.now + timedelta(hours=1))
+    await receipt(session, first[1].communication_id, "read", clock.now + timedelta(hours=1))  # read, no click
+    clock.now += DAY + timedelta(seconds=1)  # the third contact did nothing at all
+    outcome = await dispatcher.dispatch_once()
+    assert (outcome.dispatched, outcome.skipped) == (2, 1)
+    assert [r.state for r in await step_rows(session, 1)] == ["skipped", "dispatched", "dispatched"]
