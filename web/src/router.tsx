@@ -10,6 +10,7 @@ const AuditPage = lazy(() => import("./pages/AuditPage"));
 const CopilotPage = lazy(() => import("./pages/CopilotPage"));
 const CampaignsPage = lazy(() => import("./pages/CampaignsPage"));
 const CampaignDetailPage = lazy(() => import("./pages/CampaignDetailPage"));
+const NewCampaignPage = lazy(() => import("./pages/NewCampaignPage"));
 const SequencesPage = lazy(() => import("./pages/SequencesPage"));
 const SequenceDetailPage = lazy(() => import("./pages/SequenceDetailPage"));
 const CustomersPage = lazy(() => import("./pages/CustomersPage"));
@@ -39,6 +40,7 @@ export const router = createBrowserRouter([
       { index: true, element: <CopilotPage /> },
       { path: "copilot", element: <Navigate to="/" replace /> },
       { path: "campaigns", element: <CampaignsPage /> },
+      { path: "campaigns/new", element: <NewCampaignPage /> },
       { path: "campaigns/:campaignId", element: <CampaignDetailPage /> },
       { path: "sequences", element: <SequencesPage /> },
       { path: "sequences/:sequenceId", element: <SequenceDetailPage /> },

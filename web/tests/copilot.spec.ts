@@ -39,7 +39,8 @@ test("a goal streams a plan with tool cards, stages a draft, and Approve & Launc
   await expect(page.getByRole("status")).toHaveCount(0);
   await page.screenshot({ path: screenshotPath("copilot-plan"), fullPage: true });
 
-  await staged.getByRole("button", { name: "Approve & Launch" }).click();
+  await staged.getByRole("button", { name: "Approve & Launch…" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: /^Launch now to \d/ }).click();
   await expect(page).toHaveURL(/\/campaigns\/\d+$/);
   await expect(page.getByTestId("status")).toHaveText(/running|completed/);
   await expect(page.getByTestId("live-mode")).toContainText("live");

@@ -35,7 +35,11 @@ test("delivery shows the channel service's counters, a chart, and redrives dead 
   await expect(stats).toContainText("2 batches · 5 events");
   await page.screenshot({ path: screenshotPath("delivery-busy"), fullPage: true });
 
-  await page.getByRole("button", { name: "Redrive dead letters" }).click();
+  await page.getByRole("button", { name: "Redrive dead letters…" }).click();
+  const confirm = page.getByRole("dialog", { name: "Redrive the dead letters?" });
+  await expect(confirm).toContainText("2 batches (5 receipt events)");
+  expect(redriven).toBe(0); // nothing happens before the confirmation
+  await confirm.getByRole("button", { name: "Redrive 2 batches" }).click();
   await expect(page.getByText("Requeued 2 batches (5 events).")).toBeVisible();
   expect(redriven).toBe(1);
 });

@@ -39,7 +39,11 @@ test("a sequence staged by the copilot: edit step 2's delay inline, see version 
   await expect(editor.getByLabel("Step 2 delay", { exact: true })).toHaveValue("1");
   await page.screenshot({ path: screenshotPath("sequence-edited"), fullPage: true });
 
-  await page.getByRole("button", { name: "Launch sequence" }).click();
+  await page.getByRole("button", { name: "Launch sequence…" }).click();
+  const confirm = page.getByRole("dialog", { name: /^Launch “/ });
+  await expect(confirm).toContainText("customers match its audience now");
+  await expect(page.getByTestId("status")).toHaveText("draft"); // not before the confirmation
+  await confirm.getByRole("button", { name: "Launch sequence" }).click();
   await expect(page.getByTestId("status")).toHaveText("live");
   await expect(page.getByTestId("sequence-stats")).toContainText("refreshing every 2 s");
   await expect.poll(() => countIn(page.getByTestId("step-1-entered")), { timeout: 30_000 }).toBeGreaterThan(0);
@@ -73,11 +77,14 @@ test("steps can be added, reordered and removed, rolled back, and edited while l
   await expect(page.getByTestId("version-2")).not.toContainText("No step changes");
 
   await page.getByTestId("version-1").getByRole("button", { name: "Roll back to v1" }).click();
+  await expect(page.getByTestId("current-version")).toHaveText("version 2"); // not before the confirmation
+  await page.getByRole("dialog", { name: "Roll back to version 1?" }).getByRole("button", { name: "Roll back to v1" }).click();
   await expect(page.getByTestId("current-version")).toHaveText("version 3");
   await expect(editor.getByTestId("step-3")).toHaveCount(0);
   await expect(editor.getByLabel("Step 1 message")).toHaveValue("First");
 
-  await page.getByRole("button", { name: "Launch sequence" }).click();
+  await page.getByRole("button", { name: "Launch sequence…" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Launch sequence" }).click();
   await expect(page.getByTestId("status")).toHaveText("live");
   await editor.getByRole("button", { name: "Remove step 2" }).click();
   await editor.getByRole("button", { name: "Save as new version" }).click();

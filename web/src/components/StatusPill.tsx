@@ -1,5 +1,6 @@
 const TONES: Record<string, string> = {
   draft: "pill",
+  scheduled: "pill pill--scheduled",
   running: "pill pill--live",
   live: "pill pill--live",
   completed: "pill pill--ok",

@@ -1,21 +1,25 @@
+import { useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import type { Campaign } from "../api/client";
 import { PageHeader } from "../components/PageHeader";
 import { ActivityList } from "../features/audit/ActivityList";
 import { ErrorState, Loading } from "../components/States";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { StatusPill } from "../components/StatusPill";
 import { AudienceFilterCard } from "../features/campaigns/AudienceFilterCard";
 import { CampaignEditForm } from "../features/campaigns/CampaignEditForm";
 import { CampaignLiveStats, LiveBadge } from "../features/campaigns/CampaignLiveStats";
 import { CreatedBy } from "../features/campaigns/CampaignTable";
+import { LaunchDialog } from "../features/campaigns/LaunchDialog";
 import { CampaignPreviewCard, RenderedBubble } from "../features/campaigns/MessagePreview";
 import { ExperimentPanel } from "../features/experiments/ExperimentPanel";
 import {
   useCampaign,
   useCampaignPreview,
-  useLaunchCampaign,
+  useCancelCampaign,
   useLiveCampaignStats,
 } from "../features/campaigns/queries";
+import { TestSendCard } from "../features/campaigns/TestSendCard";
 import { formatCount, formatDateTime } from "../lib/format";
 import { channelLabel } from "../lib/labels";
 
@@ -41,10 +45,14 @@ export default function CampaignDetailPage() {
 function CampaignDetail({ campaign }: { campaign: Campaign }) {
   const [params, setParams] = useSearchParams();
   const isDraft = campaign.status === "draft";
+  const isScheduled = campaign.status === "scheduled";
+  const notStarted = isDraft || isScheduled;
   const editing = isDraft && params.get("edit") === "1";
-  const launch = useLaunchCampaign();
-  const preview = useCampaignPreview(campaign.id, isDraft);
-  const { stats, mode } = useLiveCampaignStats(campaign.id, !isDraft);
+  const [launching, setLaunching] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
+  const cancel = useCancelCampaign();
+  const preview = useCampaignPreview(campaign.id, notStarted);
+  const { stats, mode } = useLiveCampaignStats(campaign.id, !notStarted);
   const setEditing = (on: boolean) => setParams(on ? { edit: "1" } : {}, { replace: true });
 
   return (
@@ -57,6 +65,12 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
             <span>{channelLabel(campaign.channel)}</span>
             <span>· {formatCount(campaign.audience_count)} customers</span>
             <CreatedBy by={campaign.created_by} />
+            {campaign.scheduled_at && isScheduled ? (
+              <span data-testid="scheduled-at">
+                · starts {formatDateTime(campaign.scheduled_at)}
+                {campaign.scheduled_by ? ` (scheduled by ${campaign.scheduled_by})` : ""}
+              </span>
+            ) : null}
             {campaign.launched_at ? (
               <span>
                 · launched {formatDateTime(campaign.launched_at)}
@@ -77,23 +91,55 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
               <button
                 type="button"
                 className="button button--primary"
-                disabled={launch.isPending || editing}
-                onClick={() => launch.mutate(campaign.id)}
+                disabled={editing}
+                onClick={() => setLaunching(true)}
               >
-                {launch.isPending ? "Launching…" : "Approve & Launch"}
+                Approve &amp; Launch…
               </button>
             </>
+          ) : isScheduled ? (
+            <button type="button" className="button button--danger-outline" onClick={() => setCancelling(true)}>
+              Cancel scheduled launch…
+            </button>
           ) : null
         }
       />
-      {launch.isError ? <ErrorState error={launch.error} title="Could not launch" /> : null}
+      {isDraft ? <LaunchDialog campaign={campaign} open={launching} onClose={() => setLaunching(false)} /> : null}
+      <ConfirmDialog
+        open={cancelling}
+        title="Cancel the scheduled launch?"
+        confirmLabel="Cancel launch"
+        busyLabel="Cancelling…"
+        busy={cancel.isPending}
+        tone="danger"
+        onConfirm={() => cancel.mutate(campaign.id, { onSuccess: () => setCancelling(false) })}
+        onClose={() => {
+          cancel.reset();
+          setCancelling(false);
+        }}
+      >
+        <p>
+          “{campaign.name}” goes back to being a draft: nothing is sent at {formatDateTime(campaign.scheduled_at)}. You
+          can edit it and launch or schedule it again.
+        </p>
+        {cancel.isError ? (
+          <p className="field-error" role="alert">
+            {cancel.error.message}
+          </p>
+        ) : null}
+      </ConfirmDialog>
       {isDraft ? (
         <div className="notice">
           This is a draft. Nothing has been sent; it goes out only when you press <strong>Approve &amp; Launch</strong>.
         </div>
+      ) : isScheduled ? (
+        <div className="notice" data-testid="scheduled-notice">
+          Scheduled: nothing has been sent yet. It starts at <strong>{formatDateTime(campaign.scheduled_at)}</strong>,
+          with the audience as it is then. Cancel to edit it.
+        </div>
       ) : null}
 
-      {isDraft ? null : stats.isPending ? (
+      {notStarted ? null : stats.isPending ? (
         <Loading label="Loading stats…" />
       ) : stats.isError ? (
         <ErrorState error={stats.error} title="Could not load stats" />
@@ -131,7 +177,8 @@ function CampaignDetail({ campaign }: { campaign: Campaign }) {
         />
       </div>
 
-      {isDraft ? (
+      {notStarted ? <TestSendCard campaign={campaign} /> : null}
+      {notStarted ? (
         preview.isPending ? (
           <Loading label="Rendering the message for real recipients…" />
         ) : preview.isError ? (

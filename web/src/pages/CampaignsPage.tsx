@@ -13,9 +13,14 @@ export default function CampaignsPage() {
         title="Campaigns"
         subtitle="Drafts wait for your approval; nothing is sent until someone presses Approve & Launch."
         actions={
-          <Link to="/" className="button button--primary">
-            ✦ Plan one with the copilot
-          </Link>
+          <>
+            <Link to="/campaigns/new" className="button button--primary">
+              New campaign
+            </Link>
+            <Link to="/" className="button">
+              ✦ Plan one with the copilot
+            </Link>
+          </>
         }
       />
       <section className="card">
@@ -26,7 +31,8 @@ export default function CampaignsPage() {
         ) : campaigns.data.length === 0 ? (
           <EmptyState title="No campaigns yet">
             <p>
-              Describe a goal to <Link to="/">the copilot</Link> and it will stage a draft here for you to approve.
+              <Link to="/campaigns/new">Create one</Link>, or describe a goal to <Link to="/">the copilot</Link> and it
+              will stage a draft here for you to approve.
             </p>
           </EmptyState>
         ) : (

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import type { Sequence } from "../api/client";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { PageHeader } from "../components/PageHeader";
 import { ActivityList } from "../features/audit/ActivityList";
 import { ErrorState, Loading } from "../components/States";
@@ -34,6 +35,7 @@ export default function SequenceDetailPage() {
 
 function SequenceDetail({ sequence }: { sequence: Sequence }) {
   const launch = useLaunchSequence();
+  const [confirmLaunch, setConfirmLaunch] = useState(false);
   const live = sequence.status === "live";
   const stats = useSequenceStats(sequence.id, live);
   const [savedVersion, setSavedVersion] = useState<number | null>(null);
@@ -78,13 +80,28 @@ function SequenceDetail({ sequence }: { sequence: Sequence }) {
               type="button"
               className="button button--primary"
               disabled={launch.isPending}
-              onClick={() => launch.mutate(sequence.id)}
+              onClick={() => setConfirmLaunch(true)}
             >
-              {launch.isPending ? "Launching…" : "Launch sequence"}
+              Launch sequence…
             </button>
           ) : null
         }
       />
+      <ConfirmDialog
+        open={confirmLaunch}
+        title={`Launch “${sequence.name}”?`}
+        confirmLabel="Launch sequence"
+        busyLabel="Launching…"
+        busy={launch.isPending}
+        onConfirm={() => launch.mutate(sequence.id, { onSettled: () => setConfirmLaunch(false) })}
+        onClose={() => setConfirmLaunch(false)}
+      >
+        <p>
+          {formatCount(sequence.audience_count)} customers match its audience now; each is enrolled and gets step 1 as
+          soon as quiet hours and the frequency cap allow, then the later steps on their delays. People who join the
+          audience later are enrolled too. A launched sequence cannot be unlaunched.
+        </p>
+      </ConfirmDialog>
       {launch.isError ? <ErrorState error={launch.error} title="Could not launch" /> : null}
       {sequence.status === "draft" ? (
         <div className="notice">

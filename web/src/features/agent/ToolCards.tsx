@@ -1,8 +1,10 @@
+import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 import { StatusPill } from "../../components/StatusPill";
 import { formatCount, formatMoney } from "../../lib/format";
 import { channelLabel, formatPercent } from "../../lib/labels";
-import { useCampaign, useLaunchCampaign } from "../campaigns/queries";
+import { LaunchDialog } from "../campaigns/LaunchDialog";
+import { useCampaign } from "../campaigns/queries";
 import { MissingVariables, RenderedBubble } from "../campaigns/MessagePreview";
 import { useLaunchSequence, useSequence } from "../sequences/queries";
 import type { ToolResult } from "../../api/client";
@@ -174,7 +176,7 @@ const WAIT_TITLE = "Available when the copilot finishes this turn (the draft is 
 function StagedCampaignBody({ staged, settled }: { staged: StagedCampaignResult; settled: boolean }) {
   const navigate = useNavigate();
   const campaign = useCampaign(staged.campaign_id, settled);
-  const launch = useLaunchCampaign();
+  const [launching, setLaunching] = useState(false);
   const status = campaign.data?.status ?? staged.status;
   const isDraft = status === "draft";
   return (
@@ -187,22 +189,25 @@ function StagedCampaignBody({ staged, settled }: { staged: StagedCampaignResult;
         customers on {channelLabel(campaign.data?.channel ?? staged.channel)}
       </p>
       <p className="muted">{isDraft ? staged.note : "Already launched."}</p>
-      {launch.isError ? <p className="field-error">{launch.error.message}</p> : null}
+      {campaign.data && isDraft ? (
+        <LaunchDialog
+          campaign={campaign.data}
+          open={launching}
+          onClose={() => setLaunching(false)}
+          onLaunched={() => void navigate(`/campaigns/${staged.campaign_id}`)}
+        />
+      ) : null}
       <div className="toolbar">
         {isDraft ? (
           <>
             <button
               type="button"
               className="button button--primary"
-              disabled={launch.isPending || !settled}
+              disabled={!settled || !campaign.data}
               title={settled ? undefined : WAIT_TITLE}
-              onClick={() =>
-                launch.mutate(staged.campaign_id, {
-                  onSuccess: () => void navigate(`/campaigns/${staged.campaign_id}`),
-                })
-              }
+              onClick={() => setLaunching(true)}
             >
-              {launch.isPending ? "Launching…" : "Approve & Launch"}
+              Approve &amp; Launch…
             </button>
             <button
               type="button"

@@ -1,6 +1,14 @@
 import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { api, type Campaign, type CampaignStats, type CampaignUpdate, unwrap } from "../../api/client";
+import {
+  api,
+  type Campaign,
+  type CampaignCreate,
+  type CampaignStats,
+  type CampaignUpdate,
+  type ChannelOptionsRequest,
+  unwrap,
+} from "../../api/client";
 
 export const campaignKeys = {
   all: ["campaigns"] as const,
@@ -28,7 +36,10 @@ export function useCampaign(id: number, enabled = true) {
     // a fetch cancelled by the card unmounting would leave the page waiting on a reverted query.
     queryFn: () => unwrap(api.GET("/api/campaigns/{campaign_id}", path(id))),
     // A running campaign completes on its own; refresh its header now and then.
-    refetchInterval: (query) => (query.state.data?.status === "running" ? 3_000 : false),
+    refetchInterval: (query) => {
+      const status = query.state.data?.status;
+      return status === "running" || status === "scheduled" ? 3_000 : false;
+    },
   });
 }
 
@@ -58,16 +69,64 @@ export function useUpdateCampaign(id: number) {
   });
 }
 
+/** Launches now, or at `scheduledAt` (an ISO time with its offset). */
 export function useLaunchCampaign() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) =>
-      unwrap(api.POST("/api/campaigns/{campaign_id}/launch", { ...path(id), body: { launched_by: "operator" } })),
+    mutationFn: ({ id, scheduledAt }: { id: number; scheduledAt?: string | null }) =>
+      unwrap(
+        api.POST("/api/campaigns/{campaign_id}/launch", {
+          ...path(id),
+          body: scheduledAt ? { scheduled_at: scheduledAt } : {},
+        }),
+      ),
     onSuccess: (campaign) => {
       queryClient.setQueryData(campaignKeys.detail(campaign.id), campaign);
       void queryClient.invalidateQueries({ queryKey: campaignKeys.list });
       void queryClient.invalidateQueries({ queryKey: campaignKeys.stats(campaign.id) });
     },
+  });
+}
+
+/** Returns a scheduled campaign to draft. */
+export function useCancelCampaign() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => unwrap(api.POST("/api/campaigns/{campaign_id}/cancel", path(id))),
+    onSuccess: (campaign) => {
+      queryClient.setQueryData(campaignKeys.detail(campaign.id), campaign);
+      void queryClient.invalidateQueries({ queryKey: campaignKeys.list });
+      void queryClient.invalidateQueries({ queryKey: campaignKeys.preview(campaign.id) });
+    },
+  });
+}
+
+export function useCreateCampaign() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CampaignCreate) => unwrap(api.POST("/api/campaigns", { body })),
+    onSuccess: (campaign) => {
+      queryClient.setQueryData(campaignKeys.detail(campaign.id), campaign);
+      void queryClient.invalidateQueries({ queryKey: campaignKeys.list });
+    },
+  });
+}
+
+export function useTestSend(id: number) {
+  return useMutation({
+    mutationFn: (to: string) => unwrap(api.POST("/api/campaigns/{campaign_id}/test-send", { ...path(id), body: { to } })),
+  });
+}
+
+/** The copilot's channel comparison for an audience (null: no audience chosen yet). */
+export function useChannelOptions(audience: ChannelOptionsRequest | null) {
+  const key = JSON.stringify(audience);
+  return useQuery({
+    enabled: audience !== null,
+    queryKey: ["campaigns", "channel-options", key],
+    queryFn: ({ signal }) =>
+      unwrap(api.POST("/api/campaigns/channel-options", { body: audience as ChannelOptionsRequest, signal })),
+    staleTime: 30_000,
   });
 }
 
@@ -117,7 +176,9 @@ export function useLiveCampaignStats(id: number, live: boolean) {
 
 /** Stats for each launched campaign in a list (drafts have none worth showing). */
 export function useCampaignListStats(campaigns: Campaign[]) {
-  const launched = campaigns.filter((campaign) => campaign.status !== "draft").slice(0, 50);
+  const launched = campaigns
+    .filter((campaign) => campaign.status !== "draft" && campaign.status !== "scheduled")
+    .slice(0, 50);
   const results = useQueries({
     queries: launched.map((campaign) => ({
       queryKey: campaignKeys.stats(campaign.id),

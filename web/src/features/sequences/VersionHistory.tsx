@@ -1,5 +1,6 @@
 import { useState } from "react";
 import type { Sequence, SequenceVersion } from "../../api/client";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorState, Loading } from "../../components/States";
 import { formatCount, formatDateTime } from "../../lib/format";
 import { useRollback, useSequenceDiff, useSequenceVersions } from "./queries";
@@ -7,6 +8,7 @@ import { useRollback, useSequenceDiff, useSequenceVersions } from "./queries";
 export function VersionHistory({ sequence }: { sequence: Sequence }) {
   const versions = useSequenceVersions(sequence.id);
   const rollback = useRollback(sequence.id);
+  const [target, setTarget] = useState<number | null>(null);
   return (
     <section className="card" data-testid="version-history">
       <h2 className="card__title">Version history</h2>
@@ -23,11 +25,29 @@ export function VersionHistory({ sequence }: { sequence: Sequence }) {
                 version={version}
                 current={version.version === sequence.version}
                 busy={rollback.isPending}
-                onRollback={() => rollback.mutate(version.version)}
+                onRollback={() => setTarget(version.version)}
               />
             ))}
           </ol>
           {rollback.isError ? <ErrorState error={rollback.error} title="Could not roll back" /> : null}
+          <ConfirmDialog
+            open={target !== null}
+            title={`Roll back to version ${target ?? ""}?`}
+            confirmLabel={`Roll back to v${target ?? ""}`}
+            busyLabel="Rolling back…"
+            busy={rollback.isPending}
+            tone="danger"
+            onConfirm={() => {
+              if (target !== null) rollback.mutate(target, { onSettled: () => setTarget(null) });
+            }}
+            onClose={() => setTarget(null)}
+          >
+            <p>
+              A new version {sequence.version + 1} is made with version {target ?? ""}&apos;s steps. Contacts already on a
+              version keep its steps; new enrollments and{sequence.status === "live" ? " the live journey" : " the draft"}{" "}
+              follow the rolled-back steps.
+            </p>
+          </ConfirmDialog>
           {versions.data.length > 1 ? <DiffView sequenceId={sequence.id} versions={versions.data} /> : null}
         </>
       )}
