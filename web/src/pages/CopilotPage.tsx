@@ -1,5 +1,5 @@
 import { type SubmitEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from "react";
-import { useSearchParams } from "react-router-dom";
+import { useLocation, useSearchParams } from "react-router-dom";
 import { ErrorState, Loading } from "../components/States";
 import { ConversationList } from "../features/agent/ConversationList";
 import { ReplyText } from "../features/agent/ReplyText";
@@ -19,7 +19,17 @@ export default function CopilotPage() {
   const [params, setParams] = useSearchParams();
   const conversationId = params.get("c");
   const stored = useConversation(conversationId);
-  const onConversation = useCallback((id: string) => setParams({ c: id }, { replace: true }), [setParams]);
+  // The path this page was opened at, kept from the first render: a turn can finish after the user
+  // has clicked away (a lazy page keeps this one mounted, seeing the new location, while it loads),
+  // and only while the browser is still here may the conversation id be written into the URL.
+  const { pathname } = useLocation();
+  const [home] = useState(pathname);
+  const onConversation = useCallback(
+    (id: string) => {
+      if (window.location.pathname === home) setParams({ c: id }, { replace: true });
+    },
+    [home, setParams],
+  );
   const chat = useCopilotChat(conversationId, onConversation);
   const [draft, setDraft] = useState("");
   const bottom = useRef<HTMLDivElement>(null);
@@ -84,7 +94,7 @@ export default function CopilotPage() {
             </div>
           ) : null}
           {items.map((item) => (
-            <ThreadEntry key={item.key} item={item} />
+            <ThreadEntry key={item.key} item={item} settled={!chat.streaming} />
           ))}
           {chat.streaming ? (
             <div className="thread__typing" role="status">
@@ -133,7 +143,7 @@ export default function CopilotPage() {
 
 // The copilot commits each step as it happens: a staged draft exists as soon as its tool result
 // streams, so its Approve & Launch / Edit buttons work before the turn ends.
-function ThreadEntry({ item }: { item: ThreadItem }) {
+function ThreadEntry({ item, settled }: { item: ThreadItem; settled: boolean }) {
   switch (item.kind) {
     case "user":
       return (
@@ -156,7 +166,13 @@ function ThreadEntry({ item }: { item: ThreadItem }) {
       );
     case "tool":
       return (
-        <ToolCard tool={item.tool} args={item.arguments} result={item.result} pending={item.pending} />
+        <ToolCard
+            tool={item.tool}
+            args={item.arguments}
+            result={item.result}
+            pending={item.pending}
+            settled={settled}
+          />
       );
   }
 }

@@ -104,6 +104,32 @@ export function useCopilotChat(conversationId: string | null, onConversation: (i
     setStreaming(false);
   }, []);
 
+  const settle = useCallback(
+    async (id: string | null, done: ChatResponse | null) => {
+      const stillHere = () => mounted.current;
+      if (done) {
+        setLast(done);
+        void queryClient.invalidateQueries({ queryKey: agentKeys.conversations });
+        void queryClient.invalidateQueries({ queryKey: campaignKeys.all });
+        void queryClient.invalidateQueries({ queryKey: sequenceKeys.all });
+      }
+      if (!id) return;
+      // Swap the live turn for the stored one, so the thread is what a reload would show.
+      try {
+        const stored = await queryClient.query({
+          queryKey: agentKeys.conversation(id),
+          queryFn: ({ signal }) => fetchConversation(id, signal),
+          staleTime: 0,
+        });
+        if (stillHere() && stored.turns.length > 0) setLive([]);
+      } catch {
+        // Keep the live turn on screen; the next message still continues this conversation.
+      }
+      if (stillHere() && id !== conversationId) onConversation(id);
+    },
+    [conversationId, onConversation, queryClient],
+  );
+
   const send = useCallback(
     async (message: string) => {
       const text = message.trim();
@@ -144,32 +170,21 @@ export function useCopilotChat(conversationId: string | null, onConversation: (i
         setLive((items) => [...items, { kind: "error", key: nextKey(), text: detail }]);
       } finally {
         if (abort.current === controller) abort.current = null;
-        if (!controller.signal.aborted) setStreaming(false);
       }
       // A function, not a narrowed property read: it changes across the awaits below.
       const stillHere = () => mounted.current;
-      if (controller.signal.aborted || !stillHere()) return;
-      if (done) {
-        setLast(done);
-        void queryClient.invalidateQueries({ queryKey: agentKeys.conversations });
-        void queryClient.invalidateQueries({ queryKey: campaignKeys.all });
-        void queryClient.invalidateQueries({ queryKey: sequenceKeys.all });
-      }
-      if (!id) return;
-      // Swap the live turn for the stored one, so the thread is what a reload would show.
+      // `reset()` already cleared `streaming` for an aborted turn. Otherwise the turn stays
+      // "streaming" (its cards' buttons disabled) until the stored turn and the URL are in place, so
+      // a click on a card (Edit, Launch) can never race the conversation id being written to the URL.
+      const aborted = () => controller.signal.aborted;
+      if (aborted() || !stillHere()) return;
       try {
-        const stored = await queryClient.query({
-          queryKey: agentKeys.conversation(id),
-          queryFn: ({ signal }) => fetchConversation(id, signal),
-          staleTime: 0,
-        });
-        if (stillHere() && stored.turns.length > 0) setLive([]);
-      } catch {
-        // Keep the live turn on screen; the next message still continues this conversation.
+        await settle(id, done);
+      } finally {
+        if (stillHere() && !aborted()) setStreaming(false);
       }
-      if (stillHere() && id !== conversationId) onConversation(id);
     },
-    [conversationId, onConversation, queryClient, streaming],
+    [conversationId, settle, streaming],
   );
 
   return { live, streaming, last, send, reset };
