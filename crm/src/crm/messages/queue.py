@@ -65,18 +65,7 @@ async def queue_campaign(
         .join(CustomerStats, CustomerStats.customer_id == Customer.id)
         .where(where, reachable(campaign.channel), *([only] if only is not None else []))
     )
-    columns = [
-        "communication_id",
-        "campaign_id",
-        "customer_id",
-        "channel",
-        "to_address",
-        "state",
-        "due_at",
-        "attempts",
-        "created_at",
-        *(["variant"] if variant is not None else []),
-    ]
+    columns = [column.name for column in source.selected_columns]  # each labelled as its target column
     result = await session.execute(communications_table.insert().from_select(columns, source))
     return int(getattr(result, "rowcount", 0) or 0)
 

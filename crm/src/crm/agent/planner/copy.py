@@ -14,10 +14,15 @@ __all__ = ["SAMPLE_CONTEXTS", "Draft", "draft_copy", "draft_for"]
 
 
 def draft_for(
-    understanding: Understanding, channel: str, brief: Brief | None = None, voice: BrandVoice = SUGAR
+    understanding: Understanding,
+    channel: str,
+    brief: Brief | None = None,
+    voice: BrandVoice = SUGAR,
+    *,
+    inline: bool = False,
 ) -> Draft:
     """The draft with the campaign's variable values (offer, coupon code), its name and, for SMS,
-    its encoding and segments."""
+    its encoding and segments; `inline` writes the offer, code and link into the text instead."""
     return write_draft(
         intent=understanding.intent,
         tree=understanding.filter,
@@ -27,6 +32,7 @@ def draft_for(
         planner_offer=understanding.offer,
         planner_name=understanding.campaign_name,
         voice=voice,
+        inline=inline,
     )
 
 
@@ -34,15 +40,5 @@ def draft_copy(  # the text for a sequence step: offer, code and link written in
     understanding: Understanding, channel: str, brand: str = "SUGAR", brief: Brief | None = None
 ) -> DraftCopy:
     voice = SUGAR if brand == SUGAR.brand_name else BrandVoice(brand_name=brand, sign_off=f"Team {brand}")
-    draft = write_draft(
-        intent=understanding.intent,
-        tree=understanding.filter,
-        channel=channel,
-        focus=understanding.product_focus,
-        brief=brief or Brief(),
-        planner_offer=understanding.offer,
-        planner_name=understanding.campaign_name,
-        voice=voice,
-        inline=True,
-    )
+    draft = draft_for(understanding, channel, brief, voice, inline=True)
     return DraftCopy(subject=draft.subject, body=draft.body)
