@@ -48,6 +48,7 @@ async def test_an_audience_not_in_the_data_is_never_stood_in_for(
     reply = str(asked["reply"])
     assert "won't stand a different audience in" in reply
     assert "customers" in reply and any(ch.isdigit() for ch in reply)  # the readable part, with its count
+    assert "customers customers" not in reply  # the explanation already starts with "customers"
     after = await say(client, "go ahead", asked["conversation_id"])
     assert after["staged_campaign_id"] is None, after["reply"]
     assert "still can't stage" in str(after["reply"])

@@ -94,7 +94,7 @@ def propose_alternative(
     lines += _suggestions(understanding.ungroundable, vocabulary)
     if understanding.filter.get("conditions"):
         lines.append(
-            f"What I could read is {preview['count']:,} customers {preview['explanation']}. If that is the audience "
+            f"What I could read is {preview['count']:,} {preview['explanation']}. If that is the audience "
             "you want, say so in your own words (for example by naming those conditions) and I'll stage it."
         )
     else:
